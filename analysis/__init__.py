@@ -1,0 +1,1 @@
+"""Experiments and their results: runs, sweeps, the results store, statistics, figures, reports."""

@@ -1,0 +1,1 @@
+"""Scenario files (TOML) and the loader that turns one into validated parameters."""

@@ -1,0 +1,82 @@
+"""Outcome metrics: the daily counters and the one-row run summary.
+
+The names here are the column names of every output table (daily series, run
+summaries, sweep stores, figures), the same in Python, CSV and reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+#: Counters kept per day; each is also summed over the run in the summary.
+#: (name, unit, meaning)
+DAILY_COUNTERS: tuple[tuple[str, str, str], ...] = (
+    ("documents_received", "documents", "Documents that arrived at offices."),
+    ("documents_registered", "documents", "Documents entered in an office register."),
+    ("uncleared_handling", "handlings", "Times an uncleared worker handled a document (registration, storage, favour, circulation)."),
+    ("exposures", "readings", "Readings of a document by an uncleared person (first reading by each reader)."),
+    ("external_leaks", "documents", "Documents whose contents crossed the external channel."),
+    ("losses", "documents", "Documents that went missing."),
+    ("undatable_losses", "documents", "Losses of unregistered documents, which no audit can notice or date."),
+    ("losses_found", "documents", "Losses of registered documents found by audits, dated from the register."),
+    ("violations_committed", "violations", "Rule violations committed by officials (under the regime in force)."),
+    ("violations_detected", "violations", "Violations found by audits or investigations."),
+    ("detection_delay_days", "days", "Sum over violations detected that day of days since they were committed."),
+    ("concealed_losses", "documents", "Discovered losses the custodian concealed."),
+    ("self_reported_losses", "documents", "Discovered losses the custodian reported."),
+    ("warnings", "sanctions", "Warnings issued."),
+    ("dismissals", "sanctions", "Officials dismissed."),
+    ("harsher_sanctions", "sanctions", "Harsher sanctions beyond dismissal (O12)."),
+    ("staff_turnover", "officials", "Officials replaced after dismissal."),
+    ("custody_workload_hours", "hours", "Officials' time spent on custody tasks: the regime's cost."),
+    ("favour_trades", "trades", "Favours accepted in exchange for documents."),
+    ("audits", "audits", "Office audits carried out by inspectors."),
+    ("investigations_opened", "investigations", "Investigations opened after a leak surfaced."),
+    ("investigations_solved", "investigations", "Investigations that traced a leak to an official."),
+)
+
+COUNTER_NAMES: tuple[str, ...] = tuple(name for name, _, _ in DAILY_COUNTERS)
+
+#: Counters also reported per 1,000 documents received.
+RATE_BASES: tuple[str, ...] = (
+    "uncleared_handling", "exposures", "external_leaks", "losses", "undatable_losses",
+    "violations_committed", "violations_detected", "concealed_losses", "self_reported_losses",
+    "favour_trades",
+)
+
+#: Derived summary columns (name, unit, meaning).
+DERIVED: tuple[tuple[str, str, str], ...] = (
+    *((f"{n}_per_1000_docs", "per 1,000 documents", f"{n} per 1,000 documents received.") for n in RATE_BASES),
+    ("mean_detection_delay_days", "days", "Mean days from a violation to its detection (NaN if none detected)."),
+    ("detection_share", "fraction", "Violations detected / violations committed (NaN if none committed)."),
+    ("custody_hours_per_office_day", "hours", "Custody workload per office per day."),
+    ("documents_lost_at_end", "documents", "Documents in the lost state at the end of the run."),
+    ("documents_out_at_end", "documents", "Documents handed out (not in storage) at the end of the run."),
+)
+
+SUMMARY_NAMES: tuple[str, ...] = COUNTER_NAMES + tuple(name for name, _, _ in DERIVED)
+
+UNITS: dict[str, str] = {n: u for n, u, _ in DAILY_COUNTERS + DERIVED}
+MEANINGS: dict[str, str] = {n: m for n, _, m in DAILY_COUNTERS + DERIVED}
+
+
+def new_counters() -> dict[str, float]:
+    """A fresh set of daily counters, all zero."""
+    return dict.fromkeys(COUNTER_NAMES, 0)
+
+
+def summarise(totals: Mapping[str, float], *, offices: int, days: int,
+              lost_at_end: int, out_at_end: int) -> dict[str, float]:
+    """The one-row run summary from the run's counter totals."""
+    out = {n: totals[n] for n in COUNTER_NAMES}
+    received = totals["documents_received"]
+    for n in RATE_BASES:
+        out[f"{n}_per_1000_docs"] = 1000.0 * totals[n] / received if received else float("nan")
+    detected = totals["violations_detected"]
+    committed = totals["violations_committed"]
+    out["mean_detection_delay_days"] = totals["detection_delay_days"] / detected if detected else float("nan")
+    out["detection_share"] = detected / committed if committed else float("nan")
+    out["custody_hours_per_office_day"] = totals["custody_workload_hours"] / (offices * days)
+    out["documents_lost_at_end"] = lost_at_end
+    out["documents_out_at_end"] = out_at_end
+    return out

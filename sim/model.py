@@ -1,0 +1,322 @@
+"""The Mesa model: an organisation of offices over days, and its daily schedule.
+
+Daily schedule (one ``step`` is one day; ODD "process overview and scheduling"):
+
+1. interventions of the scenario's timeline for this day take effect;
+2. an education campaign runs if one is due (O9);
+3. documents arrive at each office (directives and circulated material);
+4. each arrival is taken in by an official of its office: registered and stored
+   by him, or delegated to a worker (O1, O6); circulated material is handed out (O7);
+5. each custodian still holding the storage key keeps it or hands it to a worker (O2);
+6. where a worker holds the key, workers read stored documents at will (O2);
+7. favours are offered for documents and accepted or refused (O4);
+8. circulated material due back is collected or left overdue; overdue material may go missing (O7);
+9. documents lent for favours come back, or are misplaced;
+10. custodians check their register against the storage room, and report or conceal losses (O6, O9);
+11. inspectors carry out their audits (O8); sanctions follow the ladder (O3, O10, O12);
+12. investigations into surfaced leaks end (O4, O5);
+13. the day's counters are collected.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping, Sequence
+from functools import partial
+
+import mesa
+import numpy as np
+from mesa.datacollection import DataCollector
+
+from sim.agents import Inspector, Official, Worker
+from sim.documents import Classification, Document, Kind, State
+from sim.events import Action, Event
+from sim.inspection import InspectionService
+from sim.interventions import Intervention, validate_timeline
+from sim.metrics import COUNTER_NAMES, new_counters
+from sim.office import Office
+from sim.parameters import Parameters
+from sim.penalties import PenaltyPolicy
+from sim.streams import Streams
+from sim.violations import Violation
+
+
+def counter_of_the_day(model: DocSecModel, name: str) -> float:
+    """DataCollector reporter: today's value of one counter (picklable, unlike a lambda)."""
+    return model.today[name]
+
+
+class DocSecModel(mesa.Model):
+    """Offices that receive, register, store, hand out, lose and leak confidential documents.
+
+    Args:
+        params: a ``Parameters`` object (default: the default organisation).
+        timeline: interventions over time (``Intervention`` objects).
+        record_events: keep the structured event log in ``self.events``.
+        rng: the run's seed (Mesa's convention); every random stream derives from it.
+        **keywords: any parameter as ``group__name=value`` (e.g. ``penalty__dismissal_severity=500``),
+            applied on top of ``params``; this is how ``mesa.batch_run`` drives the model.
+    """
+
+    def __init__(self, params: Parameters | None = None, *, timeline: Sequence[Intervention] = (),
+                 record_events: bool = False, rng=None, **keywords):
+        super().__init__(rng=rng)
+        params = parameters_of(params)
+        if keywords:
+            params = Parameters.from_keywords(base=params, **keywords)
+        validate_timeline(params, timeline)
+        self.params = params
+        self.seed = int(self._seed)
+        self.streams = Streams(self.seed)
+        self.day = 0
+        self.today: dict[str, float] = new_counters()
+        self.totals: dict[str, float] = new_counters()
+        self.events: list[Event] | None = [] if record_events else None
+        self.timeline: dict[int, list[Intervention]] = {}
+        for iv in timeline:
+            self.timeline.setdefault(iv.day, []).append(iv)
+        self.documents: list[Document] = []
+        self.key_classification = Classification.SECRET
+        self._publicity = (0.0, 0)   # (level, day of last update)
+        self._education = (0.0, 0)
+        self._queue_seq = 0
+        self._collections: list = []     # (day, seq, document) circulated material due
+        self._loans: list = []           # (day, seq, document) favour loans due back
+        self._investigations: list = []  # (day, seq, document) investigation outcomes
+        self._overdue: dict[int, Document] = {}
+        self.penalties = PenaltyPolicy(self)
+        self.inspection = InspectionService(self)
+        self._build_organisation()
+        self.officials = self.agents_by_type[Official]
+        self.workers = self.agents_by_type.get(Worker)
+        self.inspectors = self.agents_by_type.get(Inspector)
+        self.datacollector = DataCollector(
+            model_reporters={name: partial(counter_of_the_day, name=name) for name in COUNTER_NAMES})
+
+    def _build_organisation(self) -> None:
+        pop = self.params.population
+        self.offices: list[Office] = []
+        for i in range(pop.offices):
+            office = Office(self, i, f"Office {i + 1}")
+            office.custodian = Official(self, office, "custodian")
+            office.deputies = [Official(self, office, "deputy") for _ in range(pop.deputies_per_office)]
+            office.workers = [Worker(self, office) for _ in range(pop.workers_per_office)]
+            office.key_holder = office.custodian
+            self.offices.append(office)
+        for n in range(self.params.inspection.inspectors):
+            Inspector(self, n + 1)
+
+    # -- the day ----------------------------------------------------------------
+    def step(self) -> None:
+        """One day, in the order given in the module docstring."""
+        self.day += 1
+        self.today = new_counters()
+        for iv in self.timeline.get(self.day, ()):
+            self.params = self.params.with_overrides(iv.set)
+            self.log(None, None, Action.INTERVENTION, None,
+                     iv.note or ", ".join(f"{k} = {v}" for k, v in iv.set.items()))
+        interval = self.params.education.campaign_interval_days
+        if interval and self.day % interval == 0:
+            self.campaign()
+        self._arrivals()
+        self._keys_and_storage()
+        self._favours()
+        self._collections_due()
+        self._loans_due()
+        self._self_checks()
+        if self.inspectors:
+            self.inspectors.do("work_day")
+        self._investigations_due()
+        for name in COUNTER_NAMES:
+            self.totals[name] += self.today[name]
+        self.datacollector.collect(self)
+        if self.day >= self.params.run.days:
+            self.running = False
+
+    def _arrivals(self) -> None:
+        d = self.params.documents
+        s = self.streams.arrivals
+        n = len(self.offices)
+        directives = s.gen.poisson(d.directives_per_office_per_day, n)
+        circulars = s.gen.poisson(d.circulars_per_office_per_day, n)
+        share_top, share_secret = d.share_top_secret, d.share_secret
+        for i in np.flatnonzero(directives + circulars).tolist():
+            office = self.offices[i]
+            for kind, count in ((Kind.DIRECTIVE, int(directives[i])), (Kind.CIRCULAR, int(circulars[i]))):
+                for _ in range(count):
+                    u = s.uniform()
+                    cls = (Classification.TOP_SECRET if u < share_top else
+                           Classification.SECRET if u < share_top + share_secret else Classification.RESTRICTED)
+                    doc = Document(len(self.documents) + 1, office, cls, kind, self.day)
+                    self.documents.append(doc)
+                    self.today["documents_received"] += 1
+                    official = self.streams.decisions.pick(office.officials)
+                    if kind is Kind.DIRECTIVE:
+                        office.take_in(doc, official)
+                    else:
+                        office.circulate(doc, official)
+
+    def _keys_and_storage(self) -> None:
+        for office in self.offices:
+            if office.key_holder is office.custodian:
+                office.key_decision()
+            elif office.worker_has_key():
+                office.storage_reading()
+
+    def _favours(self) -> None:
+        rate = self.params.behaviour.favour_offer_rate
+        u = self.streams.favours.gen.random(len(self.offices))
+        for i in np.flatnonzero(u < rate).tolist():
+            self.offices[i].favour_offer()
+
+    def _collections_due(self) -> None:
+        for number, doc in list(self._overdue.items()):
+            doc.office.overdue_day(doc)
+            if doc.office.collect(doc):
+                del self._overdue[number]
+        q = self._collections
+        while q and q[0][0] <= self.day:
+            _, _, doc = heapq.heappop(q)
+            if not doc.office.collect(doc):
+                self._overdue[doc.number] = doc
+
+    def _loans_due(self) -> None:
+        q = self._loans
+        while q and q[0][0] <= self.day:
+            _, _, doc = heapq.heappop(q)
+            doc.office.loan_return(doc)
+
+    def _self_checks(self) -> None:
+        rate = self.params.behaviour.self_check_rate
+        u = self.streams.checks.gen.random(len(self.offices))
+        for i in np.flatnonzero(u < rate).tolist():
+            office = self.offices[i]
+            if office.unreported_losses:
+                office.self_check()
+
+    def _investigations_due(self) -> None:
+        q = self._investigations
+        while q and q[0][0] <= self.day:
+            _, _, doc = heapq.heappop(q)
+            self.inspection.resolve_investigation(doc)
+
+    # -- shared operations used by offices, inspectors and penalties --------------
+    def _push(self, queue: list, day: int, doc: Document) -> None:
+        self._queue_seq += 1
+        heapq.heappush(queue, (day, self._queue_seq, doc))
+
+    def schedule_collection(self, doc: Document, day: int) -> None:
+        self._push(self._collections, day, doc)
+
+    def schedule_loan_return(self, doc: Document, day: int) -> None:
+        self._push(self._loans, day, doc)
+
+    def register(self, doc: Document) -> None:
+        """Enter a document in its office's register."""
+        if not doc.registered:
+            doc.registered = True
+            self.today["documents_registered"] += 1
+
+    def expose(self, doc: Document, reader) -> None:
+        """An uncleared person reads a document; its contents may cross the external channel (O11)."""
+        if doc.readers is None:
+            doc.readers = set()
+        if reader.unique_id in doc.readers:
+            return
+        doc.readers.add(reader.unique_id)
+        doc.exposed = True
+        self.today["exposures"] += 1
+        self.log(doc.office, reader, Action.READ, doc)
+        if doc.leaked or not self.streams.channel.chance(self.params.external_channel.strength):
+            return
+        doc.leaked = True
+        self.today["external_leaks"] += 1
+        self.log(doc.office, reader, Action.LEAKED, doc)
+        if self.streams.channel.chance(self.params.investigation.leak_surfacing):
+            self.today["investigations_opened"] += 1
+            self.log(doc.office, None, Action.INVESTIGATION_OPENED, doc, "the contents surfaced outside")
+            self._push(self._investigations, self.day + self.params.investigation.delay_days, doc)
+
+    def lose(self, doc: Document, by) -> None:
+        """A document goes missing. Only a registered one can ever be noticed or dated (O6)."""
+        doc.state = State.LOST
+        doc.holder = None
+        doc.lost_day = self.day
+        self.today["losses"] += 1
+        if doc.registered:
+            doc.office.unreported_losses.append(doc)
+        else:
+            self.today["undatable_losses"] += 1
+        self.log(doc.office, by, Action.MISPLACED, doc)
+
+    def commit(self, office: Office, violation: Violation) -> None:
+        """Record a violation committed today; it waits for an audit or an investigation."""
+        self.today["violations_committed"] += 1
+        office.open_violations.append(violation)
+
+    def detect(self, office: Office, violation: Violation, by: str) -> None:
+        """A violation is found (the caller removes it from the office's open list)."""
+        violation.detected_day = self.day
+        self.today["violations_detected"] += 1
+        self.today["detection_delay_days"] += self.day - violation.day
+        doc = violation.document
+        if doc is not None and not doc.registered and doc.state is State.STORED:
+            self.register(doc)  # the audit enters the unregistered document in the register
+        self.log(office, violation.official, Action.FINDING, doc,
+                 f"{by} found {violation.kind.value} (day {violation.day})")
+
+    # -- perceptions shared by all officials ---------------------------------------
+    def publicity_level(self) -> float:
+        """How much publicised sanctions currently raise everyone's perceived detection (O8)."""
+        level, since = self._publicity
+        if level == 0.0 or since == self.day:
+            return level
+        return level * (1.0 - self.params.behaviour.perception_decay_per_day) ** (self.day - since)
+
+    def publicise(self) -> None:
+        level = self.publicity_level()
+        self._publicity = (level + self.params.behaviour.publicity_learning * (1.0 - level), self.day)
+
+    def education_level(self) -> float:
+        """The current norm boost left by education campaigns (O9)."""
+        level, since = self._education
+        if level == 0.0 or since == self.day:
+            return level
+        return level * (1.0 - self.params.education.decay_per_day) ** (self.day - since)
+
+    def campaign(self) -> None:
+        """An education campaign: norms rise, and officials learn how severe sanctions really are."""
+        e = self.params.education
+        self._education = (self.education_level() + e.norm_boost, self.day)
+        for official in self.officials:
+            official.severity_awareness += e.knowledge_gain * (1.0 - official.severity_awareness)
+        self.log(None, None, Action.CAMPAIGN, None, "education on the rules of secrecy")
+
+    # -- event log --------------------------------------------------------------------
+    def log(self, office: Office | None, actor, action: Action, doc: Document | None, detail: str = "") -> None:
+        if self.events is None:
+            return
+        self.events.append(Event(self.day, office.name if office is not None else "",
+                                 actor.title if actor is not None else "", action,
+                                 doc.describe() if doc is not None else "", detail))
+
+    # -- views ------------------------------------------------------------------------
+    def state_counts(self) -> dict[str, int]:
+        """Documents by lifecycle state (for accounting checks and the dashboard)."""
+        counts = dict.fromkeys((s.value for s in State), 0)
+        for doc in self.documents:
+            counts[doc.state.value] += 1
+        return counts
+
+    def run_days(self, days: int | None = None) -> None:
+        """Step until the run's last day (or ``days`` more days)."""
+        target = self.params.run.days if days is None else min(self.day + days, self.params.run.days)
+        while self.day < target:
+            self.step()
+
+
+def parameters_of(params: Parameters | Mapping | None) -> Parameters:
+    """Accept a Parameters object or a nested mapping of groups."""
+    if params is None or isinstance(params, Parameters):
+        return params or Parameters()
+    return Parameters.from_mapping(params)

@@ -1,0 +1,274 @@
+"""An office: its officials and workers, its storage room and key, its register,
+and the custody procedures carried out there each day.
+
+Procedures: taking in directives (register and store, or delegate: O1, O6),
+circulating and collecting material (O7), the storage key (O2), favour trades
+(O4), workers reading and misplacing (O1, O2, O5), leaks through the external
+channel (O11), and the custodian's own checks for missing documents (O6, O9).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.agents import Official, Worker
+from sim.documents import Document, Kind, State
+from sim.events import Action
+from sim.violations import Violation, ViolationKind
+
+if TYPE_CHECKING:
+    from sim.model import DocSecModel
+
+
+class Office:
+    """A work unit with one custodian, deputies, workers, one storage room with one key, and a register."""
+
+    def __init__(self, model: DocSecModel, index: int, name: str):
+        self.model = model
+        self.index = index
+        self.name = name
+        self.custodian: Official | None = None
+        self.deputies: list[Official] = []
+        self.workers: list[Worker] = []
+        self.key_holder = None               # the custodian, or a worker he handed it to
+        self.storage: list[Document] = []    # documents in the storage room
+        self.open_violations: list[Violation] = []
+        self.unreported_losses: list[Document] = []  # lost, registered, not known to the authorities
+        self.findings = 0                    # past audit findings (risk-targeted inspection)
+
+    # -- staff ---------------------------------------------------------------
+    @property
+    def officials(self) -> list[Official]:
+        return [self.custodian, *self.deputies]
+
+    def worker_has_key(self) -> bool:
+        return isinstance(self.key_holder, Worker)
+
+    # -- storage -------------------------------------------------------------
+    def store(self, doc: Document) -> None:
+        doc.state = State.STORED
+        doc.holder = None
+        doc.slot = len(self.storage)
+        self.storage.append(doc)
+
+    def take_from_storage(self, doc: Document) -> None:
+        last = self.storage.pop()
+        if last is not doc:
+            self.storage[doc.slot] = last
+            last.slot = doc.slot
+        doc.slot = -1
+
+    # -- arrivals ------------------------------------------------------------
+    def take_in(self, doc: Document, official: Official) -> None:
+        """A directive arrives: the official registers and stores it himself, or delegates (O1)."""
+        m = self.model
+        p = m.params
+        m.log(self, official, Action.RECEIVED, doc)
+        gain = official.workload() * p.documents.registration_hours
+        delegation_forbidden = not p.custody.uncleared_may_handle
+        if self.workers and official.chooses(gain, delegation_forbidden, doc.classification):
+            worker = m.streams.decisions.pick(self.workers)
+            doc.responsible = official
+            m.log(self, official, Action.DELEGATED, doc, worker.title)
+            if delegation_forbidden:
+                m.commit(self, Violation(ViolationKind.DELEGATION, official, m.day, doc, worker))
+            self.worker_registers(doc, worker)
+            return
+        # the official does it himself: registering costs his time, unless he skips it (O6)
+        required = p.custody.registration_required
+        if official.chooses(gain, required, doc.classification):
+            m.log(self, official, Action.UNREGISTERED, doc)
+            if required:
+                m.commit(self, Violation(ViolationKind.UNREGISTERED, official, m.day, doc))
+        else:
+            m.today["custody_workload_hours"] += p.documents.registration_hours
+            m.register(doc)
+            m.log(self, official, Action.REGISTERED, doc)
+        if m.streams.handling.chance(p.behaviour.official_misplacement):
+            m.lose(doc, official)
+        else:
+            self.store(doc)
+
+    def worker_registers(self, doc: Document, worker: Worker) -> None:
+        """A worker given a document to register and store: he may read it, skip the register, misplace it."""
+        m = self.model
+        b = m.params.behaviour
+        h = m.streams.handling
+        m.today["uncleared_handling"] += 1
+        if h.chance(b.worker_curiosity):
+            m.expose(doc, worker)
+        if h.chance(1.0 - b.registration_lapse):
+            m.register(doc)  # a lapse leaves it out of the register, unnoticed by anyone (O6)
+        if h.chance(b.worker_misplacement):
+            m.lose(doc, worker)
+        else:
+            self.store(doc)
+
+    def circulate(self, doc: Document, official: Official) -> None:
+        """Circulated material is logged and handed to a member of staff, due back by a deadline (O7)."""
+        m = self.model
+        p = m.params
+        m.log(self, official, Action.RECEIVED, doc)
+        m.register(doc)
+        audience: list = self.officials
+        if p.custody.uncleared_may_handle:
+            audience = audience + self.workers
+        recipient = m.streams.decisions.pick(audience)
+        doc.state = State.HANDED_OUT
+        doc.holder = recipient
+        doc.issuer = official
+        doc.due_day = m.day + p.documents.circular_return_days
+        m.log(self, official, Action.CIRCULATED, doc, recipient.title)
+        if isinstance(recipient, Worker):
+            doc.responsible = official
+            m.today["uncleared_handling"] += 1
+            if m.streams.handling.chance(p.behaviour.worker_curiosity):
+                m.expose(doc, recipient)
+        m.schedule_collection(doc, doc.due_day)
+
+    # -- collection of circulated material -----------------------------------
+    def collect(self, doc: Document) -> bool:
+        """The material is due: collect it, or postpone (a violation). Returns True when settled."""
+        m = self.model
+        p = m.params
+        official = doc.issuer if doc.issuer.active else self.custodian
+        if doc.state is State.LOST:
+            self.notice_loss(doc, official)
+            return True
+        if doc.state is not State.HANDED_OUT:
+            return True
+        gain = official.workload() * p.documents.collection_hours
+        if official.chooses(gain, True, doc.classification):
+            if m.day == doc.due_day:
+                m.log(self, official, Action.OVERDUE, doc, doc.holder.title)
+                m.commit(self, Violation(ViolationKind.OVERDUE, official, m.day, doc))
+            return False
+        m.today["custody_workload_hours"] += p.documents.collection_hours
+        doc.state = State.RETURNED
+        m.log(self, official, Action.COLLECTED, doc, doc.holder.title)
+        doc.holder = None
+        return True
+
+    def overdue_day(self, doc: Document) -> None:
+        """Overdue material may go missing each day it stays out (O7)."""
+        if doc.state is State.HANDED_OUT and self.model.streams.handling.chance(
+                self.model.params.behaviour.overdue_loss_per_day):
+            self.model.lose(doc, doc.holder)
+
+    # -- the storage key ------------------------------------------------------
+    def key_decision(self) -> None:
+        """The custodian keeps the key (spending time letting staff in) or hands it to a worker (O2)."""
+        m = self.model
+        p = m.params
+        custodian = self.custodian
+        hours = p.documents.key_keeping_hours
+        if not self.workers or hours <= 0.0:
+            return
+        gain = custodian.workload() * hours
+        forbidden = not p.custody.key_sharing_permitted
+        if custodian.chooses(gain, forbidden, m.key_classification):
+            worker = m.streams.decisions.pick(self.workers)
+            self.key_holder = worker
+            m.log(self, custodian, Action.KEY_HANDED, None, worker.title)
+            if forbidden:
+                m.commit(self, Violation(ViolationKind.KEY_SHARING, custodian, m.day, None, worker))
+        else:
+            m.today["custody_workload_hours"] += hours
+
+    def return_key(self, reason: str) -> None:
+        if self.key_holder is not self.custodian:
+            self.model.log(self, self.key_holder, Action.KEY_RETURNED, None, reason)
+            self.key_holder = self.custodian
+
+    def storage_reading(self) -> None:
+        """With the key in a worker's hands, workers read stored documents at will (O2)."""
+        m = self.model
+        h = m.streams.handling
+        b = m.params.behaviour
+        if not self.storage or not h.chance(b.storage_reading_rate):
+            return
+        reader = h.pick(self.workers)
+        doc = h.pick(self.storage)
+        if doc.responsible is None:
+            doc.responsible = self.custodian
+        m.today["uncleared_handling"] += 1
+        m.expose(doc, reader)
+        if h.chance(b.worker_misplacement):
+            self.take_from_storage(doc)
+            m.lose(doc, reader)
+
+    # -- favours (O4) ---------------------------------------------------------
+    def favour_offer(self) -> None:
+        """A worker offers an official a favour for documents; the official may accept."""
+        m = self.model
+        p = m.params
+        if not self.workers or not self.storage:
+            return
+        d = m.streams.decisions
+        official = d.pick(self.officials)
+        worker = d.pick(self.workers)
+        count = min(p.behaviour.favour_documents, len(self.storage))
+        docs = [self.storage[i] for i in sorted(set(_sample(d, len(self.storage), count)))]
+        gravest = max(doc.classification for doc in docs)
+        gain = p.behaviour.favour_value * official.corruptibility
+        if not official.chooses(gain, True, gravest, grave=True):
+            return
+        m.today["favour_trades"] += 1
+        m.log(self, official, Action.FAVOUR, None, f"{len(docs)} documents to {worker.title}")
+        for doc in docs:
+            self.take_from_storage(doc)
+            doc.state = State.HANDED_OUT
+            doc.holder = worker
+            doc.responsible = official
+            m.today["uncleared_handling"] += 1
+            m.commit(self, Violation(ViolationKind.FAVOUR_TRADING, official, m.day, doc, worker))
+            m.expose(doc, worker)
+            m.schedule_loan_return(doc, m.day + p.behaviour.loan_days)
+
+    def loan_return(self, doc: Document) -> None:
+        """A worker returns a document lent for a favour, unless he has misplaced it."""
+        m = self.model
+        if doc.state is not State.HANDED_OUT:
+            return
+        worker = doc.holder
+        if m.streams.handling.chance(m.params.behaviour.worker_misplacement):
+            m.lose(doc, worker)
+            return
+        m.log(self, worker, Action.RETURNED, doc)
+        self.store(doc)
+
+    # -- the custodian's own check (O6, O9) -----------------------------------
+    def self_check(self) -> None:
+        """The custodian compares the register with the storage room: only registered losses can show."""
+        b = self.model.params.behaviour
+        for doc in list(self.unreported_losses):
+            if not doc.loss_known and self.model.streams.handling.chance(b.loss_discovery):
+                self.notice_loss(doc, self.custodian)
+
+    def notice_loss(self, doc: Document, official: Official) -> None:
+        """A loss is discovered by an official: he reports it or conceals it."""
+        m = self.model
+        if doc.loss_known or not doc.registered:
+            return
+        doc.loss_known = True
+        if official.conceals(doc.classification):
+            doc.loss_concealed = True
+            m.today["concealed_losses"] += 1
+            m.log(self, official, Action.LOSS_CONCEALED, doc)
+            m.commit(self, Violation(ViolationKind.CONCEALMENT, official, m.day, doc))
+            return
+        m.today["self_reported_losses"] += 1
+        self.unreported_losses.remove(doc)
+        m.log(self, official, Action.LOSS_REPORTED, doc)
+        if not m.streams.investigations.chance(m.params.penalty.self_report_leniency):
+            m.penalties.sanction(official, doc.classification, grave=False, reason="a reported loss")
+
+
+def _sample(stream, n: int, k: int) -> list[int]:
+    """k distinct indices from range(n), drawn from ``stream``."""
+    if k >= n:
+        return list(range(n))
+    chosen: set[int] = set()
+    while len(chosen) < k:
+        chosen.add(stream.index(n))
+    return list(chosen)

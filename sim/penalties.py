@@ -1,0 +1,68 @@
+"""The penalty ladder: warnings, dismissal, harsher sanctions; replacement of the dismissed.
+
+Each detected offence moves the responsible official one step up his ladder:
+offences 1..k bring a warning, offence k+1 dismissal (O3); a grave offence
+(favour trading, concealment, or one tied to a leak) that dismisses him also
+brings the harsher sanction if the policy has one (O12). Publicised sanctions
+raise every official's perceived chance of detection (O8).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.agents import Official
+from sim.documents import Classification
+from sim.events import Action
+
+if TYPE_CHECKING:
+    from sim.model import DocSecModel
+
+
+class PenaltyPolicy:
+    """Applies sanctions for the model."""
+
+    def __init__(self, model: DocSecModel):
+        self.model = model
+
+    def sanction(self, official: Official, classification: Classification, grave: bool, reason: str) -> None:
+        """One offence for ``official``: the next step of his ladder."""
+        m = self.model
+        if not official.active:
+            return  # already dismissed: nothing more to do to him
+        p = m.params.penalty
+        office = official.office
+        official.offences += 1
+        if official.offences <= p.warnings_before_dismissal:
+            official.warnings += 1
+            m.today["warnings"] += 1
+            m.log(office, official, Action.WARNING, None, f"warning {official.warnings} for {reason}")
+            official.learn_from_own_sanction()
+        else:
+            m.today["dismissals"] += 1
+            m.log(office, official, Action.DISMISSAL, None,
+                  f"dismissed for {reason} after {official.warnings} warnings")
+            if grave and p.harsher_sanctions:
+                m.today["harsher_sanctions"] += 1
+                m.log(office, official, Action.HARSHER_SANCTION, None, f"for {reason}")
+            self.replace(official)
+        if p.publicised:
+            m.publicise()
+
+    def replace(self, official: Official) -> None:
+        """A dismissed official leaves; a newly hired one takes his post."""
+        m = self.model
+        office = official.office
+        official.active = False
+        successor = Official(m, office, official.role)
+        if official.role == "custodian":
+            office.custodian = successor
+            if office.key_holder is official or office.key_holder is None:
+                office.key_holder = successor
+            else:
+                office.return_key("the new custodian took the key back")
+        else:
+            office.deputies[office.deputies.index(official)] = successor
+        official.remove()
+        m.today["staff_turnover"] += 1
+        m.log(office, successor, Action.REPLACED, None, f"replaces {official.title}")

@@ -1,0 +1,49 @@
+"""One run of the model: parameters and seed in, tidy results out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sim.documents import State
+from sim.events import Event
+from sim.interventions import Intervention
+from sim.metrics import COUNTER_NAMES, summarise
+from sim.model import DocSecModel
+from sim.parameters import Parameters
+
+
+@dataclass
+class RunResult:
+    """What one run produced: its one-row summary, daily series and (optionally) event log."""
+
+    params: Parameters
+    seed: int
+    summary: dict[str, float]
+    daily: pd.DataFrame | None
+    events: list[Event] = field(default_factory=list)
+
+
+def run_simulation(params: Parameters | None = None, seed: int = 0, *, timeline: Sequence[Intervention] = (),
+                   record_events: bool = False, collect_daily: bool = True) -> RunResult:
+    """Run the model for ``params.run.days`` days with ``seed``; same inputs give identical results."""
+    params = params or Parameters()
+    model = DocSecModel(params, timeline=timeline, record_events=record_events, rng=seed)
+    model.run_days()
+    return result_of(model, collect_daily=collect_daily)
+
+
+def result_of(model: DocSecModel, collect_daily: bool = True) -> RunResult:
+    """The results of a model that has run (or partly run)."""
+    counts = model.state_counts()
+    summary = summarise(model.totals, offices=len(model.offices), days=max(model.day, 1),
+                        lost_at_end=counts[State.LOST.value], out_at_end=counts[State.HANDED_OUT.value])
+    daily = None
+    if collect_daily:
+        daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        daily.insert(0, "day", range(1, len(daily) + 1))
+        daily = daily[["day", *COUNTER_NAMES]]
+    return RunResult(params=model.params, seed=model.seed, summary=summary, daily=daily,
+                     events=list(model.events or ()))

@@ -1,0 +1,99 @@
+"""Named random streams, all spawned from one run seed.
+
+Each random process draws from its own numpy Generator (``arrivals``,
+``decisions``, ``handling``, ...), spawned from one ``SeedSequence``. Adding a
+new process, or a regime drawing more often in one process, leaves the other
+processes' draws unchanged, so paired comparisons between regimes share common
+random numbers. Scalar draws come from pre-drawn blocks for speed; the blocks are
+a fixed size, so the sequence of values depends only on the seed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: Stream names, in spawn order. Append new streams at the end only.
+STREAM_NAMES: tuple[str, ...] = (
+    "population",      # traits of officials (at start and on replacement)
+    "arrivals",        # documents arriving, their classification and kind
+    "workload",        # officials' daily workload
+    "decisions",       # officials' probabilistic choices, and whom they pick
+    "handling",        # workers reading and misplacing documents
+    "channel",         # contents crossing the external channel; leaks surfacing
+    "inspections",     # which office an inspector audits, what the audit finds
+    "investigations",  # outcomes of investigations and self-report leniency
+    "favours",         # which offices receive a favour offer today (one draw per office-day)
+    "checks",          # which custodians check their storage today (one draw per office-day)
+)
+
+_BLOCK = 2048
+
+
+class Stream:
+    """One named random stream: a numpy Generator plus fast scalar draws."""
+
+    __slots__ = ("name", "gen", "_u", "_ui", "_z", "_zi")
+
+    def __init__(self, name: str, gen: np.random.Generator):
+        self.name = name
+        self.gen = gen
+        self._u: list[float] = []
+        self._ui = 0
+        self._z: list[float] = []
+        self._zi = 0
+
+    def uniform(self) -> float:
+        """A uniform draw on [0, 1)."""
+        i = self._ui
+        if i >= len(self._u):
+            self._u = self.gen.random(_BLOCK).tolist()
+            i = 0
+        self._ui = i + 1
+        return self._u[i]
+
+    def normal(self) -> float:
+        """A standard normal draw."""
+        i = self._zi
+        if i >= len(self._z):
+            self._z = self.gen.standard_normal(_BLOCK).tolist()
+            i = 0
+        self._zi = i + 1
+        return self._z[i]
+
+    def chance(self, p: float) -> bool:
+        """True with probability ``p`` (no draw is used when p <= 0)."""
+        if p <= 0.0:
+            return False
+        return self.uniform() < p
+
+    def index(self, n: int) -> int:
+        """A uniform index in range(n), n >= 1."""
+        return min(int(self.uniform() * n), n - 1)
+
+    def pick(self, items):
+        """A uniformly chosen element of a non-empty sequence."""
+        return items[self.index(len(items))]
+
+    def lognormal_mean(self, mean: float, log_sd: float) -> float:
+        """A lognormal draw with the given mean and log-scale spread."""
+        if mean <= 0.0:
+            return 0.0
+        if log_sd <= 0.0:
+            return mean
+        return mean * math.exp(log_sd * self.normal() - 0.5 * log_sd * log_sd)
+
+
+class Streams:
+    """The set of named streams of one run."""
+
+    def __init__(self, seed: int):
+        children = np.random.SeedSequence(seed).spawn(len(STREAM_NAMES))
+        self._streams = {name: Stream(name, np.random.default_rng(child))
+                         for name, child in zip(STREAM_NAMES, children, strict=True)}
+        for name, stream in self._streams.items():
+            setattr(self, name, stream)
+
+    def __getitem__(self, name: str) -> Stream:
+        return self._streams[name]
