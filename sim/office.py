@@ -133,7 +133,9 @@ class Office:
         p = m.params
         official = doc.issuer if doc.issuer.active else self.custodian
         if doc.state is State.LOST:
-            self.notice_loss(doc, official)
+            # the material is not where it should be; he may notice it is missing, or assume it came back
+            if m.streams.handling.chance(p.behaviour.loss_discovery):
+                self.notice_loss(doc, official)
             return True
         if doc.state is not State.HANDED_OUT:
             return True

@@ -184,7 +184,7 @@ class Behaviour:
                                 "Daily chance that a custodian compares his register with the storage room.",
                                 "modelling choice", sweep_hi=0.2)
     loss_discovery: float = _p(0.8, "probability", 0.0, 1.0,
-                               "Chance that a custodian's check notices a registered document is missing (O6: unregistered ones never are).",
+                               "Chance that a custodian's check, or his collection of circulated material, notices a registered document is missing (O6: unregistered ones never are); 0 means no losses are discovered, so none are self-reported.",
                                "modelling choice")
 
 

@@ -1,0 +1,106 @@
+"""The model follows Mesa 3.5's conventions: keyword arguments plus rng, AgentSets, picklable collection."""
+
+import pickle
+
+import mesa
+import pandas as pd
+import pytest
+
+from sim.agents import Inspector, Official, Worker
+from sim.interventions import Intervention
+from sim.model import DocSecModel
+from sim.parameters import ParameterError, Parameters
+
+
+def test_batch_run_with_two_parameter_values_and_two_seeds():
+    results = mesa.batch_run(
+        DocSecModel,
+        parameters={"custody__uncleared_may_handle": [True, False], "population__offices": 3,
+                    "run__days": 30},
+        rng=[11, 12],
+        max_steps=30,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
+    frame = pd.DataFrame(results)
+    assert len(frame) == 4
+    assert set(frame["custody__uncleared_may_handle"]) == {True, False}
+    assert set(frame["rng"]) == {11, 12}
+    assert (frame["Step"] == 30).all()
+    assert "exposures" in frame.columns and "documents_received" in frame.columns
+    # the batch run reproduces a direct run with the same keywords and seed
+    direct = DocSecModel(custody__uncleared_may_handle=False, population__offices=3, run__days=30, rng=12)
+    direct.run_days()
+    row = frame[(frame["rng"] == 12) & (~frame["custody__uncleared_may_handle"])].iloc[0]
+    assert row["exposures"] == direct.today["exposures"]
+
+
+def test_agents_are_grouped_in_agentsets_by_type():
+    model = DocSecModel(Parameters().with_overrides({"population.offices": 4, "population.workers_per_office": 5,
+                                                      "population.deputies_per_office": 2}), rng=1)
+    assert len(model.agents_by_type[Official]) == 4 * 3
+    assert len(model.agents_by_type[Worker]) == 4 * 5
+    assert len(model.agents_by_type[Inspector]) == model.params.inspection.inspectors
+    assert isinstance(model.officials, mesa.agentset.AbstractAgentSet)
+
+
+def test_model_with_its_datacollector_pickles():
+    model = DocSecModel(Parameters().with_overrides({"population.offices": 3}), rng=1)
+    model.run_days(10)
+    clone = pickle.loads(pickle.dumps(model))
+    assert clone.datacollector.get_model_vars_dataframe().equals(model.datacollector.get_model_vars_dataframe())
+
+
+def test_keyword_parameters_reach_the_parameter_object():
+    model = DocSecModel(penalty__warnings_before_dismissal=5, external_channel__strength=0.0, rng=1)
+    assert model.params.penalty.warnings_before_dismissal == 5
+    assert model.params.external_channel.strength == 0.0
+
+
+@pytest.mark.parametrize("keywords, message", [
+    ({"penalty__warnings": 1}, "penalty__warnings: unknown keyword"),
+    ({"population__offices": 0}, "population.offices: must be an integer from 1 to 100000 (got 0)"),
+    ({"inspection__targeting": "smart"}, "inspection.targeting: must be one of random, scheduled, risk"),
+    ({"custody__uncleared_may_handle": "no"}, "custody.uncleared_may_handle: must be true or false"),
+    ({"external_channel__strength": 1.5}, "external_channel.strength: must be a number from 0 to 1 (got 1.5)"),
+    ({"documents__share_secret": 0.95}, "share_secret + documents.share_top_secret must not exceed 1"),
+])
+def test_bad_parameters_give_the_documented_error(keywords, message):
+    with pytest.raises(ParameterError) as err:
+        DocSecModel(rng=1, **keywords)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_unknown_group_and_name_suggest_the_right_one():
+    with pytest.raises(ParameterError, match=r"penalti: unknown parameter group.*did you mean 'penalty'"):
+        Parameters.from_mapping({"penalti": {}})
+    with pytest.raises(ParameterError, match=r"penalty.dismisal_severity: unknown parameter.*did you mean "
+                                             r"'dismissal_severity'"):
+        Parameters().with_overrides({"penalty.dismisal_severity": 3})
+    with pytest.raises(ParameterError, match=r"population.offices: must be an integer .* \(got 2.5\)"):
+        Parameters().with_overrides({"population.offices": 2.5})
+
+
+def test_intervention_changes_a_parameter_from_its_day():
+    params = Parameters().with_overrides({"external_channel.strength": 0.9, "run.days": 80})
+    model = DocSecModel(params, timeline=[Intervention(41, {"external_channel.strength": 0.0}, "crackdown")],
+                        rng=3)
+    model.run_days()
+    daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    assert daily["external_leaks"].iloc[:40].sum() > 0
+    assert daily["external_leaks"].iloc[40:].sum() == 0
+    assert daily["exposures"].iloc[40:].sum() > 0
+    assert model.params.external_channel.strength == 0.0
+
+
+@pytest.mark.parametrize("timeline, message", [
+    ([Intervention(0, {"external_channel.strength": 0.0})], "timeline[0].day: must be a day from 1 to run.days"),
+    ([Intervention(5, {"external_channel.strenght": 0.0})], "timeline[0].set.external_channel.strenght: unknown"),
+    ([Intervention(5, {"population.offices": 3})], "timeline[0].set.population.offices: cannot be changed"),
+])
+def test_bad_interventions_are_rejected(timeline, message):
+    with pytest.raises(ParameterError) as err:
+        DocSecModel(Parameters().with_overrides({"run.days": 30}), timeline=timeline, rng=1)
+    assert message in str(err.value)
