@@ -266,12 +266,15 @@ class DocSecModel(mesa.Model):
                  f"{by} found {violation.kind.value} (day {violation.day})")
 
     # -- perceptions shared by all officials ---------------------------------------
-    def publicity_level(self) -> float:
-        """How much publicised sanctions currently raise everyone's perceived detection (O8)."""
-        level, since = self._publicity
+    def _decayed(self, level_and_day: tuple[float, int], decay_per_day: float) -> float:
+        level, since = level_and_day
         if level == 0.0 or since == self.day:
             return level
-        return level * (1.0 - self.params.behaviour.perception_decay_per_day) ** (self.day - since)
+        return level * (1.0 - decay_per_day) ** (self.day - since)
+
+    def publicity_level(self) -> float:
+        """How much publicised sanctions currently raise everyone's perceived detection (O8)."""
+        return self._decayed(self._publicity, self.params.behaviour.perception_decay_per_day)
 
     def publicise(self) -> None:
         level = self.publicity_level()
@@ -279,10 +282,7 @@ class DocSecModel(mesa.Model):
 
     def education_level(self) -> float:
         """The current norm boost left by education campaigns (O9)."""
-        level, since = self._education
-        if level == 0.0 or since == self.day:
-            return level
-        return level * (1.0 - self.params.education.decay_per_day) ** (self.day - since)
+        return self._decayed(self._education, self.params.education.decay_per_day)
 
     def campaign(self) -> None:
         """An education campaign: norms rise, and officials learn how severe sanctions really are."""
