@@ -247,7 +247,7 @@ class DocSecModel(mesa.Model):
             doc.office.unreported_losses.append(doc)
         else:
             self.today["undatable_losses"] += 1
-        self.log(doc.office, by, Action.MISPLACED, doc)
+        self.log(doc.office, by, Action.MISPLACED, doc, "" if doc.registered else "unregistered: no record of it")
 
     def commit(self, office: Office, violation: Violation) -> None:
         """Record a violation committed today; it waits for an audit or an investigation."""

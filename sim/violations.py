@@ -51,7 +51,7 @@ class Violation:
         if kind is ViolationKind.DELEGATION:
             return True  # the register shows a worker's hand
         if kind is ViolationKind.KEY_SHARING:
-            return office.key_holder is self.worker
+            return office.key_holder is self.worker and office.custodian is self.official
         if kind is ViolationKind.UNREGISTERED:
             return doc.state is State.STORED and not doc.registered
         if kind is ViolationKind.OVERDUE:

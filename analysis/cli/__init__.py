@@ -18,6 +18,8 @@ from sim.errors import InputError
 #: Sub-command modules, in the order ``docsec --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "analysis.cli.run_cmd",
+    "analysis.cli.scenarios_cmd",
+    "analysis.cli.show_cmd",
 )
 
 

@@ -1,0 +1,78 @@
+"""A resolved scenario written back as a standalone scenario file (TOML).
+
+``to_toml`` writes every parameter, the whole timeline and the narration names,
+with no ``extends``: the text loads back into the same parameters, timeline and
+names. Parameters that differ from their declared default carry a comment with
+the default, so a reader sees at once what the scenario changes.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+
+from scenarios.loader import Narration, Scenario
+from sim.parameters import GROUPS, spec_by_path
+
+
+def toml_value(value) -> str:
+    """A TOML literal for a parameter value, string, or list of strings."""
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def _multiline(text: str) -> str:
+    body = text.strip().replace("\\", "\\\\").replace('"""', '""\\"')
+    return f'"""\n{body}\n"""'
+
+
+def to_toml(scenario: Scenario, changed_only: bool = False) -> str:
+    """The scenario as TOML text; with ``changed_only``, only parameters that differ from their defaults."""
+    lines = [
+        f"# Scenario '{scenario.name}', fully resolved from {scenario.source or '(no file)'}",
+        f"# sha256 {scenario.source_hash}" if scenario.source_hash else "# (no file hash)",
+    ]
+    if scenario.extends:
+        lines.append("# extends " + " -> ".join(scenario.extends))
+    lines += ["", "[scenario]", f"name = {toml_value(scenario.name)}",
+              f"description = {_multiline(scenario.description)}", "", "[parameters]"]
+    flat = scenario.params.flat()
+    specs = spec_by_path()
+    for group in GROUPS:
+        for path, value in flat.items():
+            if not path.startswith(group + "."):
+                continue
+            spec = specs[path]
+            default = spec.default.value if isinstance(spec.default, enum.Enum) else spec.default
+            differs = value != default
+            if changed_only and not differs:
+                continue
+            note = f"  # default: {toml_value(default)}" if differs else ""
+            lines.append(f"{path} = {toml_value(value)}{note}")
+    for iv in scenario.timeline:
+        lines += ["", "[[timeline]]", f"day = {iv.day}"]
+        if iv.note:
+            lines.append(f"note = {toml_value(iv.note)}")
+        for path, value in iv.set.items():
+            lines.append(f"set.{path} = {toml_value(value)}")
+    n = scenario.narration
+    if n != Narration():
+        lines += ["", "[narration]"]
+        if n.offices:
+            lines.append(f"offices = {toml_value(list(n.offices))}")
+        if n.custodian != Narration().custodian:
+            lines.append(f"custodian = {toml_value(n.custodian)}")
+        if n.deputy != Narration().deputy:
+            lines.append(f"deputy = {toml_value(n.deputy)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,193 @@
+"""Narration of the event log: sentences, display names, filters, and the log written as CSV / JSON Lines."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from analysis.narrate import Names, document_phrase, event_rows, narrate, parse_kinds, parse_offices, select, \
+    sentence, write_events
+from scenarios.loader import load_scenario
+from sim.errors import InputError
+from sim.events import EVENT_FIELDS, Action, Event
+from sim.run import run_simulation
+
+RAILWAY = Names(offices=("Railway Factory",), roles={"custodian": "vice secretary"})
+
+
+def ev(day, action, office="Office 1", actor="custodian O-3", document="", detail=""):
+    return Event(day, office, actor, action, document, detail)
+
+
+def test_the_issue_example_sentence():
+    e = ev(37, Action.DELEGATED, document="D-112 (secret directive)", detail="worker W-14")
+    assert sentence(e, RAILWAY) == ("Day 37 — Railway Factory: the vice secretary O-3 handed registration of "
+                                    "directive D-112 (secret) to worker W-14.")
+    assert sentence(e) == "Day 37 — Office 1: the custodian O-3 handed registration of directive D-112 (secret) " \
+                          "to worker W-14."
+
+
+@pytest.mark.parametrize(("event", "expected"), [
+    (ev(1, Action.KEY_HANDED, detail="worker W-2"), "the vice secretary O-3 handed the storage-room key to worker W-2"),
+    (ev(2, Action.READ, actor="worker W-2", document="D-5 (top secret directive)"),
+     "worker W-2, who is not cleared, read directive D-5 (top secret)"),
+    (ev(3, Action.FAVOUR, detail="7 documents to worker W-9"),
+     "the vice secretary O-3 handed 7 documents to worker W-9 in return for a favour"),
+    (ev(4, Action.FINDING, actor="custodian O-3", detail="inspector I-1 found handing the storage key to a worker "
+                                                          "(day 1)"),
+     "inspector I-1 found the vice secretary O-3 handing the storage key to a worker (committed on day 1)"),
+    (ev(5, Action.FINDING, actor="", document="D-8 (restricted directive)",
+        detail="inspector I-1 found it missing; register shows it last on day 20, lost on day 50"),
+     "inspector I-1 found directive D-8 (restricted) missing; the register shows it last on day 20, lost on day 50"),
+    (ev(6, Action.WARNING, detail="warning 1 for handing the storage key to a worker"),
+     "the vice secretary O-3 received warning 1 for handing the storage key to a worker"),
+    (ev(7, Action.DISMISSAL, detail="dismissed for a lost document after 3 warnings"),
+     "the vice secretary O-3 was dismissed for a lost document after 3 warnings"),
+    (ev(7, Action.REPLACED, actor="custodian O-11", detail="replaces custodian O-3"),
+     "the vice secretary O-11 took the post of the vice secretary O-3"),
+    (ev(8, Action.OVERDUE, document="D-9 (restricted circulated material)", detail="worker W-4"),
+     "the vice secretary O-3 left circulated material D-9 (restricted) uncollected with worker W-4 past its deadline"),
+    (ev(9, Action.INVESTIGATION_SOLVED, document="D-9 (secret directive)", detail="traced to custodian O-3"),
+     "the investigation into directive D-9 (secret) traced the leak to the vice secretary O-3"),
+])
+def test_sentences_use_display_names(event, expected):
+    assert sentence(event, RAILWAY) == f"Day {event.day} — Railway Factory: {expected}."
+
+
+def test_organisation_wide_events():
+    e = ev(183, Action.INTERVENTION, office="", actor="", detail="crackdown on illegal phones")
+    assert sentence(e) == "Day 183 — All offices: crackdown on illegal phones."
+    bare = ev(90, Action.INTERVENTION, office="", actor="", detail="external_channel.strength = 0.02")
+    assert sentence(bare) == "Day 90 — All offices: the policy changed: external_channel.strength = 0.02."
+
+
+def test_every_kind_of_event_has_a_sentence():
+    for action in Action:
+        text = sentence(ev(1, action, document="D-1 (secret directive)", detail="worker W-1"), RAILWAY)
+        assert text.startswith("Day 1 — Railway Factory: ") and text.endswith(".")
+        assert "{" not in text and "None" not in text
+
+
+def test_document_phrase_leaves_unknown_text_alone():
+    assert document_phrase("D-7 (restricted circulated material)") == "circulated material D-7 (restricted)"
+    assert document_phrase("something else") == "something else"
+
+
+def test_narration_is_in_day_order_and_names_come_from_the_scenario():
+    s = load_scenario("railway-factory")
+    events = run_simulation(s.params, 0, timeline=s.timeline, record_events=True).events
+    lines = narrate(events, Names.of(s.narration))
+    assert len(lines) == len(events)
+    days = [int(line.split(" ", 2)[1]) for line in lines]
+    assert days == sorted(days)
+    assert all(line.startswith(f"Day {d} — Railway Factory: ") for line, d in zip(lines, days, strict=True))
+    assert any("the vice secretary O-1 handed the storage-room key to worker W-" in line for line in lines)
+    assert not any("custodian" in line for line in lines)
+
+
+def test_names_of_no_narration_keep_the_model_names():
+    assert Names.of(None).office("Office 2") == "Office 2"
+    assert Names.of(load_scenario("default").narration).person("custodian O-1") == "the custodian O-1"
+
+
+# -- filters ------------------------------------------------------------------------------------------------
+EVENTS = [
+    ev(1, Action.RECEIVED, office="Office 1", document="D-1 (secret directive)"),
+    ev(1, Action.KEY_HANDED, office="Office 2", detail="worker W-2"),
+    ev(2, Action.INTERVENTION, office="", actor="", detail="crackdown"),
+    ev(3, Action.WARNING, office="Office 2", detail="warning 1 for x"),
+    ev(4, Action.KEY_HANDED, office="Office 1", detail="worker W-1"),
+]
+
+
+def test_select_by_office_keeps_organisation_wide_events():
+    chosen = select(EVENTS, offices=frozenset({"Office 2"}))
+    assert [(e.day, e.action) for e in chosen] == [(1, Action.KEY_HANDED), (2, Action.INTERVENTION),
+                                                    (3, Action.WARNING)]
+
+
+def test_select_by_kind_and_first():
+    assert [e.day for e in select(EVENTS, kinds=frozenset({Action.KEY_HANDED}))] == [1, 4]
+    assert [e.day for e in select(EVENTS, first=2)] == [1, 1]
+    assert select(EVENTS, kinds=frozenset({Action.KEY_HANDED}), offices=frozenset({"Office 1"}), first=5) == [EVENTS[4]]
+    assert select(EVENTS, first=0) == []
+
+
+def test_parse_offices_by_number_model_name_or_display_name():
+    names = Names(offices=("Railway Factory", "Mine"))
+    assert parse_offices(["1", "office 2"], 3, names) == {"Office 1", "Office 2"}
+    assert parse_offices(["railway factory,3"], 3, names) == {"Office 1", "Office 3"}
+    with pytest.raises(InputError, match="^--office Mine: no such office"):
+        parse_offices(["Mine"], 1, names)  # the organisation has fewer offices than the names
+
+
+@pytest.mark.parametrize(("word", "fragment"), [
+    ("4", "--office 4: no such office; allowed: a number from 1 to 3, or 'Office N', or one of 'Railway Factory', "
+          "'Mine'"),
+    ("Railway Factor", "--office Railway Factor: no such office (did you mean 'Railway Factory'?)"),
+    ("Office 0", "--office Office 0: no such office"),
+])
+def test_parse_offices_rejects_unknown_offices(word, fragment):
+    with pytest.raises(InputError) as info:
+        parse_offices([word], 3, Names(offices=("Railway Factory", "Mine")))
+    assert str(info.value).startswith(fragment)
+
+
+def test_parse_kinds():
+    assert parse_kinds(["key_handed,warning", "Dismissal", "favour-trade"]) == {
+        Action.KEY_HANDED, Action.WARNING, Action.DISMISSAL, Action.FAVOUR}
+    with pytest.raises(InputError, match=r"^--kind key_handd: unknown kind of event \(did you mean 'key_handed'\?\); "
+                                         r"allowed: received, registered"):
+        parse_kinds(["key_handd"])
+
+
+# -- the log as a file --------------------------------------------------------------------------------------
+STAMP = {"scenario": "railway-factory", "seed": 7, "docsec_version": "0.1.0"}
+
+
+def test_write_csv(tmp_path):
+    path = tmp_path / "log.csv"
+    assert write_events(EVENTS, path, RAILWAY, STAMP) == len(EVENTS)
+    rows = list(csv.DictReader(path.open()))
+    assert list(rows[0]) == [*EVENT_FIELDS, "office_name", *STAMP]
+    assert rows[1]["action"] == "key_handed" and rows[1]["detail"] == "worker W-2"
+    assert rows[0]["office_name"] == "Railway Factory" and rows[1]["office_name"] == "Office 2"
+    assert {r["seed"] for r in rows} == {"7"} and {r["scenario"] for r in rows} == {"railway-factory"}
+    assert [p.name for p in tmp_path.iterdir()] == ["log.csv"]  # no temporary file left behind
+
+
+def test_write_jsonl(tmp_path):
+    path = tmp_path / "log.jsonl"
+    write_events(EVENTS, path, provenance=STAMP)
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert len(rows) == len(EVENTS)
+    assert rows[3] == {"day": 3, "office": "Office 2", "actor": "custodian O-3", "action": "warning", "document": "",
+                       "detail": "warning 1 for x", "office_name": "Office 2", **STAMP}
+
+
+@pytest.mark.parametrize(("name", "fragment"), [
+    ("log.txt", "unknown file type '.txt'; allowed: .csv (CSV), .jsonl (JSON Lines)"),
+    ("log", "unknown file type '(none)'"),
+    ("nofolder/log.csv", "folder"),
+])
+def test_write_rejects_bad_destinations(tmp_path, name, fragment):
+    with pytest.raises(InputError) as info:
+        write_events(EVENTS, tmp_path / name)
+    assert str(info.value).startswith(f"--events {tmp_path / name}: ") and fragment in str(info.value)
+
+
+def test_a_failed_write_leaves_an_earlier_file_intact(tmp_path):
+    path = tmp_path / "log.jsonl"
+    path.write_text("earlier results\n")
+    with pytest.raises(TypeError):
+        write_events(EVENTS, path, provenance={"bad": object()})  # not JSON-serialisable: fails mid-write
+    assert path.read_text() == "earlier results\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["log.jsonl"]
+
+
+def test_event_rows_keep_every_field():
+    rows = event_rows(EVENTS[:1])
+    assert rows == [{"day": 1, "office": "Office 1", "actor": "custodian O-3", "action": "received",
+                     "document": "D-1 (secret directive)", "detail": "", "office_name": "Office 1"}]
