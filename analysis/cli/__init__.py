@@ -17,9 +17,14 @@ from sim.errors import InputError
 
 #: Sub-command modules, in the order ``docsec --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
+    "analysis.cli.compare_cmd",
     "analysis.cli.run_cmd",
     "analysis.cli.scenarios_cmd",
     "analysis.cli.show_cmd",
+    "analysis.cli.sweep_cmd",
+    "analysis.cli.export_cmd",
+    "analysis.cli.report_cmd",
+    "analysis.cli.sensitivity_cmd",
 )
 
 

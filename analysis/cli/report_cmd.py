@@ -1,0 +1,35 @@
+"""``docsec report``: one self-contained HTML report (opens offline) of a sweep's results store."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from analysis.cli.compare_cmd import add_analysis_options, check_analysis_options
+from analysis.report import write_report
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report", help="write a self-contained HTML report of a results store",
+        description="Analyse a results store (from `docsec sweep`, `docsec compare` or `docsec sensitivity`) "
+                    "and write one HTML file that opens offline: what was run (provenance), the comparison "
+                    "tables with confidence intervals, the figures and a plain-language reading of the main "
+                    "contrasts. plotly.js is embedded; the file makes no network request.")
+    p.add_argument("store", metavar="STORE", help="a results store (.sqlite) written by docsec")
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="the HTML file to write (default: beside STORE, named after it, ending in .html)")
+    add_analysis_options(p)
+    p.set_defaults(handler=report)
+
+
+def report(args: argparse.Namespace) -> int:
+    check_analysis_options(args)
+    store = Path(args.store)
+    out = Path(args.output) if args.output else store.with_suffix(".html")
+    path, analysis = write_report(store, out, confidence=args.confidence, method=args.interval)
+    runs = len(analysis.study.runs)
+    print(f"report of {runs} finished runs ({len(analysis.figures)} figures) -> {path}")
+    for paragraph in analysis.reading[:1]:
+        print(paragraph)
+    return 0

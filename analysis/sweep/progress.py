@@ -1,0 +1,32 @@
+"""The progress bar of a sweep: runs done of the total, failures, rate and time left (tqdm, on stderr)."""
+
+from __future__ import annotations
+
+import sys
+
+from tqdm import tqdm
+
+
+class SweepProgress:
+    """Counts finished runs; shows a bar unless disabled. A resumed sweep starts at the runs already stored."""
+
+    def __init__(self, name: str, total: int, already: int, enabled: bool = True):
+        self.failed = 0
+        self.bar = tqdm(total=total, initial=already, desc=name, unit="run", file=sys.stderr,
+                        disable=not enabled, dynamic_ncols=True, smoothing=0.1)
+
+    def update(self, status: str) -> None:
+        """One more run finished with ``status`` ("done" or "failed")."""
+        if status == "failed":
+            self.failed += 1
+            self.bar.set_postfix(failed=self.failed, refresh=False)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
+
+    def __enter__(self) -> SweepProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,230 @@
+"""The durable results store of a sweep: one SQLite file, written as each run finishes.
+
+Why SQLite rather than a folder of Parquet parts: each finished run is one small
+transaction (its row of summary metrics, plus its daily rows if kept), atomic
+and durable the moment it commits, so a crash or a kill loses only the runs in
+flight; there is one writer (the coordinating process), any number of readers
+meanwhile (WAL mode), no compaction step, and "which runs are missing" is one
+query. Parquet files are what ``docsec export --parquet`` writes for analysis.
+
+Tables (column names are the domain names used everywhere else):
+
+- ``meta(key, value)``: the sweep's provenance and layout, values as JSON: the
+  sweep file, its text and hash, the design hash, the base scenario and its
+  hash, the base parameters, the parameter/metric/counter column lists, and the
+  provenance of the code that created the store (docsec version, git revision,
+  Mesa and Python versions).
+- ``points(point_id, parameters, parameters_hash)``: each design point's
+  parameter values (JSON ``{"group.name": value}``) and the hash of its full
+  parameter set.
+- ``runs(run_id, point_id, replicate, seed, status, error, traceback,
+  duration_s, finished_at, session_id, <summary metrics>)``: every planned run;
+  ``status`` is pending until the run finishes, then done or failed.
+- ``daily(run_id, day, <daily counters>)``: one row per run and day, when kept.
+- ``sessions``: each start or resume of the sweep with the code's provenance,
+  its engine and how it ended.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from analysis.sweep.design import RunSpec
+from analysis.sweep.worker import RunOutcome
+from sim.errors import InputError
+
+SCHEMA_VERSION = 1
+STATUSES = ("pending", "done", "failed")
+
+
+class StoreError(InputError):
+    """A results store that cannot be used as asked (exists, belongs to another sweep, is not a store)."""
+
+
+def quote(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Open an existing store for reading or writing; refuse what is not a docsec sweep store."""
+    p = Path(path)
+    if not p.is_file():
+        raise StoreError(f"{p}: no such results store")
+    conn = sqlite3.connect(p, timeout=30.0)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise StoreError(f"{p}: not a docsec sweep store (no readable meta table)") from None
+    if row is None or json.loads(row[0]) != SCHEMA_VERSION:
+        conn.close()
+        raise StoreError(f"{p}: not a docsec sweep store of schema version {SCHEMA_VERSION} (found {row})")
+    return conn
+
+
+def read_meta(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The store's meta table as a dict of decoded JSON values."""
+    return {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+
+
+class SweepStore:
+    """A store opened for writing by the process that coordinates a sweep."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self.meta = read_meta(conn)
+        self.summary_names: tuple[str, ...] = tuple(self.meta["summary_names"])
+        self.daily_columns: tuple[str, ...] = ("day", *self.meta["counter_names"])
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        metrics = ", ".join(f"{quote(m)} = ?" for m in self.summary_names)
+        self._update_done = (f"UPDATE runs SET status = 'done', error = NULL, traceback = NULL, duration_s = ?, "
+                             f"finished_at = ?, session_id = ?, {metrics} WHERE run_id = ? AND status = 'pending'")
+        self._update_failed = ("UPDATE runs SET status = 'failed', error = ?, traceback = ?, duration_s = ?, "
+                               "finished_at = ?, session_id = ? WHERE run_id = ? AND status = 'pending'")
+        self._insert_daily = (f"INSERT INTO daily ({', '.join(quote(c) for c in ('run_id', *self.daily_columns))}) "
+                              f"VALUES ({', '.join('?' * (len(self.daily_columns) + 1))})")
+
+    # -- creation and opening ---------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, *, meta: Mapping[str, Any], points: Sequence[tuple[int, Mapping[str, Any], str]],
+               runs: Iterable[RunSpec], summary_names: Sequence[str], counter_names: Sequence[str]) -> SweepStore:
+        """Make a new store holding every planned run as pending, atomically (a temporary file renamed).
+
+        ``points`` holds ``(point_id, parameters, parameters_hash)``.
+        """
+        path = Path(path)
+        if path.exists():
+            raise StoreError(f"{path}: already exists; add --resume to continue that sweep, or choose another --out")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".creating")
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp)
+        try:
+            metric_cols = "".join(f", {quote(m)}" for m in summary_names)
+            counter_cols = "".join(f", {quote(c)}" for c in counter_names)
+            conn.executescript(f"""
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE points (point_id INTEGER PRIMARY KEY, parameters TEXT NOT NULL,
+                                     parameters_hash TEXT NOT NULL);
+                CREATE TABLE sessions (session_id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,
+                                       finished_at TEXT, engine TEXT NOT NULL, workers INTEGER,
+                                       provenance TEXT NOT NULL, runs_done INTEGER NOT NULL DEFAULT 0,
+                                       runs_failed INTEGER NOT NULL DEFAULT 0, outcome TEXT);
+                CREATE TABLE runs (run_id TEXT PRIMARY KEY,
+                                   point_id INTEGER NOT NULL REFERENCES points(point_id),
+                                   replicate INTEGER NOT NULL, seed INTEGER NOT NULL,
+                                   status TEXT NOT NULL DEFAULT 'pending'
+                                       CHECK (status IN ('pending', 'done', 'failed')),
+                                   error TEXT, traceback TEXT, duration_s REAL, finished_at TEXT,
+                                   session_id INTEGER REFERENCES sessions(session_id){metric_cols});
+                CREATE INDEX runs_by_status ON runs(status);
+                CREATE TABLE daily (run_id TEXT NOT NULL REFERENCES runs(run_id), day INTEGER NOT NULL{counter_cols},
+                                    PRIMARY KEY (run_id, day)) WITHOUT ROWID;
+            """)
+            full_meta = {**meta, "schema_version": SCHEMA_VERSION, "created_at": _now(),
+                         "summary_names": list(summary_names), "counter_names": list(counter_names)}
+            conn.executemany("INSERT INTO meta VALUES (?, ?)",
+                             [(k, json.dumps(v, sort_keys=True)) for k, v in full_meta.items()])
+            conn.executemany("INSERT INTO points VALUES (?, ?, ?)",
+                             [(pid, json.dumps(dict(params)), h) for pid, params, h in points])
+            conn.executemany("INSERT INTO runs (run_id, point_id, replicate, seed) VALUES (?, ?, ?, ?)",
+                             [(r.run_id, r.point_id, r.replicate, r.seed) for r in runs])
+            conn.commit()
+        finally:
+            conn.close()
+        os.replace(tmp, path)
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: str | Path) -> SweepStore:
+        """Open an existing store to add runs to it."""
+        return cls(Path(path), connect(path))
+
+    def close(self) -> None:
+        """Close; the store is left as one self-contained file (WAL folded back in)."""
+        try:
+            self.conn.execute("PRAGMA journal_mode=DELETE")
+        except sqlite3.OperationalError:  # another reader holds it open: the WAL stays beside it
+            pass
+        self.conn.close()
+
+    def __enter__(self) -> SweepStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- queries ------------------------------------------------------------------------
+    def pending_run_ids(self) -> set[str]:
+        """Runs not yet finished (never started, or in flight when a sweep was interrupted)."""
+        return {r for (r,) in self.conn.execute("SELECT run_id FROM runs WHERE status = 'pending'")}
+
+    def counts(self) -> dict[str, int]:
+        """Number of runs by status."""
+        out = dict.fromkeys(STATUSES, 0)
+        out.update(self.conn.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
+        return out
+
+    # -- writing --------------------------------------------------------------------------
+    def begin_session(self, engine: str, workers: int | None, provenance: Mapping[str, Any]) -> int:
+        """Record the start (or resumption) of a sweep; return its session id."""
+        with self.conn:
+            cur = self.conn.execute("INSERT INTO sessions (started_at, engine, workers, provenance) VALUES (?, ?, ?, ?)",
+                                    (_now(), engine, workers, json.dumps(dict(provenance), sort_keys=True)))
+        return int(cur.lastrowid)
+
+    def end_session(self, session_id: int, outcome: str) -> None:
+        """Record how a session ended ("completed", "interrupted", "aborted: ...")."""
+        with self.conn:
+            self.conn.execute(
+                "UPDATE sessions SET finished_at = ?, outcome = ?, "
+                "runs_done = (SELECT COUNT(*) FROM runs WHERE session_id = ? AND status = 'done'), "
+                "runs_failed = (SELECT COUNT(*) FROM runs WHERE session_id = ? AND status = 'failed') "
+                "WHERE session_id = ?", (_now(), outcome, session_id, session_id, session_id))
+
+    def _problem(self, outcome: RunOutcome) -> str | None:
+        """Why a 'done' outcome does not fit this store's layout, if it does not."""
+        missing = [m for m in self.summary_names if m not in (outcome.summary or {})]
+        if missing:
+            return f"ValueError: the run's summary lacks metrics the store expects: {', '.join(missing)}"
+        if outcome.daily_rows is not None and tuple(outcome.daily_columns or ()) != self.daily_columns:
+            return (f"ValueError: the run's daily columns {list(outcome.daily_columns or ())} differ from the "
+                    f"store's {list(self.daily_columns)}")
+        return None
+
+    def record(self, outcome: RunOutcome, session_id: int) -> str:
+        """Store one finished run in one transaction; return the status recorded.
+
+        A run already finished in the store is never written twice.
+        """
+        status, error, tb = outcome.status, outcome.error, outcome.traceback
+        if status == "done":
+            error = self._problem(outcome)
+            if error:
+                status = "failed"
+        with self.conn:
+            if status == "done":
+                values = [outcome.summary[m] for m in self.summary_names]
+                cur = self.conn.execute(self._update_done, (outcome.duration_s, _now(), session_id, *values,
+                                                            outcome.run_id))
+                if cur.rowcount == 1 and outcome.daily_rows is not None:
+                    self.conn.executemany(self._insert_daily, [(outcome.run_id, *row) for row in outcome.daily_rows])
+            else:
+                cur = self.conn.execute(self._update_failed, (error, tb, outcome.duration_s, _now(), session_id,
+                                                              outcome.run_id))
+        if cur.rowcount != 1:
+            raise RuntimeError(f"run {outcome.run_id} is not pending in {self.path}; it was not stored twice")
+        return status
