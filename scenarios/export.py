@@ -1,6 +1,6 @@
 """A resolved scenario written back as a standalone scenario file (TOML).
 
-``to_toml`` writes every parameter, the whole timeline and the narration names,
+``to_toml`` writes every parameter, the whole timeline, the office profiles and the narration names,
 with no ``extends``: the text loads back into the same parameters, timeline and
 names. Parameters that differ from their declared default carry a comment with
 the default, so a reader sees at once what the scenario changes.
@@ -66,6 +66,12 @@ def to_toml(scenario: Scenario, changed_only: bool = False) -> str:
             lines.append(f"note = {toml_value(iv.note)}")
         for path, value in iv.set.items():
             lines.append(f"set.{path} = {toml_value(value)}")
+    for profile in scenario.office_profiles:
+        lines += ["", "[[office]]", f"number = {profile.office}"]
+        if profile.note:
+            lines.append(f"note = {toml_value(profile.note)}")
+        for path, value in profile.set.items():
+            lines.append(f"set.{path} = {toml_value(value.value if isinstance(value, enum.Enum) else value)}")
     n = scenario.narration
     if n != Narration():
         lines += ["", "[narration]"]

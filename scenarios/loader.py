@@ -6,13 +6,14 @@ is required::
     [scenario]      description (required), name, extends
     [parameters]    any parameter as group.name (the names of sim.parameters)
     [[timeline]]    interventions: day, note, set.group.name = value
+    [[office]]      office profiles: number, note, set.group.name = value (behaviour, documents, custody)
     [narration]     display names used only when narrating a run: offices, custodian, deputy
 
 ``extends`` names a shipped scenario (``"lax"``) or a path to another file
 (``"base.toml"``, relative to the extending file's folder). The extending file
-starts from the resolved parameters, timeline and narration names of the one it
-extends, sets its own parameters over them, and adds its interventions to the
-inherited timeline.
+starts from the resolved parameters, timeline, office profiles and narration names
+of the one it extends, sets its own parameters over them, adds its interventions to
+the inherited timeline, and sets its office profiles over the inherited ones.
 
 Shipped scenarios are package data, found through ``importlib.resources``, so a
 name works from any folder. Every mistake raises ``ScenarioError`` (an
@@ -37,11 +38,13 @@ from typing import Any
 from sim.errors import InputError
 from sim.interventions import Intervention, validate_timeline
 from sim.parameters import GROUPS, ParameterError, Parameters, spec_by_path
+from sim.profiles import PROFILE_GROUPS, OfficeProfile, validate_profiles
 
 #: Tables a scenario file may hold, and the keys allowed in each fixed-key table.
-TABLES: tuple[str, ...] = ("scenario", "parameters", "timeline", "narration")
+TABLES: tuple[str, ...] = ("scenario", "parameters", "timeline", "office", "narration")
 SCENARIO_KEYS: tuple[str, ...] = ("name", "description", "extends")
 INTERVENTION_KEYS: tuple[str, ...] = ("day", "note", "set")
+OFFICE_KEYS: tuple[str, ...] = ("number", "note", "set")
 NARRATION_KEYS: tuple[str, ...] = ("offices", "custodian", "deputy")
 
 #: Parameters an intervention may not change: they are fixed when a run starts.
@@ -91,6 +94,7 @@ class Scenario:
     source_hash: str = ""
     narration: Narration = field(default_factory=Narration)
     extends: tuple[str, ...] = ()     # names of the scenarios it extends, nearest first
+    office_profiles: tuple[OfficeProfile, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -228,19 +232,21 @@ def _load(path: Traversable | Path, chain: tuple[str, ...]) -> Scenario:
         validate_timeline(params, timeline, where="timeline")
     except ParameterError as err:  # a combination of interventions that is not allowed together
         raise ScenarioError(where, err.path, err.message) from None
+    profiles = _office_profiles(data.get("office", []), parent.office_profiles if parent else (), params, where)
     narration = _narration(data.get("narration", {}), parent.narration if parent else Narration(),
                            params, where)
 
     if parent is None:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     else:
-        digest = resolved_hash(name, description, params, timeline, narration)
+        digest = resolved_hash(name, description, params, timeline, narration, profiles)
     return Scenario(name=name, description=description.strip(), params=params, timeline=timeline,
                     source=where, source_hash=digest, narration=narration,
-                    extends=((parent.name, *parent.extends) if parent else ()))
+                    extends=((parent.name, *parent.extends) if parent else ()), office_profiles=profiles)
 
 
-def resolved_hash(name: str, description: str, params: Parameters, timeline, narration: Narration) -> str:
+def resolved_hash(name: str, description: str, params: Parameters, timeline, narration: Narration,
+                  profiles: tuple[OfficeProfile, ...] = ()) -> str:
     """SHA-256 of a scenario's resolved content (used when it extends another)."""
     blob = json.dumps({
         "name": name,
@@ -249,6 +255,8 @@ def resolved_hash(name: str, description: str, params: Parameters, timeline, nar
         "timeline": [{"day": iv.day, "note": iv.note, "set": dict(iv.set)} for iv in timeline],
         "narration": {"offices": list(narration.offices), "custodian": narration.custodian,
                       "deputy": narration.deputy},
+        **({"offices": [{"number": p.office, "note": p.note, "set": dict(p.set)} for p in profiles]}
+           if profiles else {}),
     }, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -382,6 +390,47 @@ def _timeline(entries: Any, params: Parameters, where: str) -> list[Intervention
         changed = _apply(params, settings, where, f"{key}.set").flat()
         out.append(Intervention(day=day, set={path: changed[path] for path in settings}, note=note.strip()))
     return out
+
+
+def _office_profiles(entries: Any, inherited: tuple[OfficeProfile, ...], params: Parameters,
+                     where: str) -> tuple[OfficeProfile, ...]:
+    """``[[office]]`` tables: per-office parameters, set over the inherited profiles."""
+    if not isinstance(entries, list):
+        raise ScenarioError(where, "office", f"must be an array of tables, written [[office]] (got {entries!r})")
+    merged = {p.office: p for p in inherited}
+    own: set[int] = set()
+    for i, entry in enumerate(entries):
+        key = f"office[{i}]"
+        if not isinstance(entry, Mapping):
+            raise ScenarioError(where, key, f"must be a table with number, note and set (got {entry!r})")
+        for k in entry:
+            if k not in OFFICE_KEYS:
+                raise ScenarioError(where, f"{key}.{k}", "unknown key; allowed: " + ", ".join(OFFICE_KEYS)
+                                    + _suggest(k, OFFICE_KEYS))
+        number = entry.get("number")
+        n = params.population.offices
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= n:
+            raise ScenarioError(where, f"{key}.number", f"must be an office number from 1 to "
+                                f"population.offices = {n} (got {number!r})")
+        if number in own:
+            raise ScenarioError(where, f"{key}.number", f"office {number} already has an [[office]] table")
+        own.add(number)
+        note = _string(entry["note"], where, f"{key}.note").strip() if "note" in entry else ""
+        settings = flatten_settings(entry.get("set", {}), where, f"{key}.set")
+        for path in settings:
+            if path in spec_by_path() and path.split(".", 1)[0] not in PROFILE_GROUPS:
+                raise ScenarioError(where, f"{key}.set.{path}", "cannot differ between offices; an office may "
+                                    "set " + ", ".join(f"{g}.*" for g in PROFILE_GROUPS))
+        _apply(params, settings, where, f"{key}.set")
+        earlier = merged.get(number)
+        combined = {**(dict(earlier.set) if earlier else {}), **settings}
+        merged[number] = OfficeProfile(number, combined, note or (earlier.note if earlier else ""))
+    profiles = tuple(merged[k] for k in sorted(merged))
+    try:
+        validate_profiles(params, profiles, where="office")
+    except ParameterError as err:
+        raise ScenarioError(where, err.path, err.message) from None
+    return profiles
 
 
 def _narration(table: Any, inherited: Narration, params: Parameters, where: str) -> Narration:

@@ -32,7 +32,7 @@ class Official(mesa.Agent):
 
     def __init__(self, model: DocSecModel, office: Office, role: str):
         super().__init__(model)
-        b = model.params.behaviour
+        b = office.params.behaviour
         s = model.streams.population
         self.office = office
         self.role = role  # "custodian" or "deputy"
@@ -66,7 +66,7 @@ class Official(mesa.Agent):
         """Value of an hour saved today (drawn once per day, when first needed)."""
         m = self.model
         if self._workload_day != m.day:
-            b = m.params.behaviour
+            b = self.office.params.behaviour
             self._workload_day = m.day
             self._workload = m.streams.workload.lognormal_mean(b.workload_pressure * self.workload_scale,
                                                                b.workload_variability)
@@ -80,7 +80,7 @@ class Official(mesa.Agent):
         """Being sanctioned raises one's perceived detection (O3)."""
         m = self.model
         current = self.perceived_detection_own()
-        self.own_detection = current + m.params.behaviour.own_sanction_learning * (1.0 - current)
+        self.own_detection = current + self.office.params.behaviour.own_sanction_learning * (1.0 - current)
         self.own_detection_day = m.day
 
     def perceived_detection_own(self) -> float:
@@ -88,8 +88,8 @@ class Official(mesa.Agent):
         m = self.model
         if m.day == self.own_detection_day:
             return self.own_detection
-        base = m.params.behaviour.initial_perceived_detection
-        decay = m.params.behaviour.perception_decay_per_day
+        base = self.office.params.behaviour.initial_perceived_detection
+        decay = self.office.params.behaviour.perception_decay_per_day
         return base + (self.own_detection - base) * (1.0 - decay) ** (m.day - self.own_detection_day)
 
     def norm(self) -> float:
@@ -120,9 +120,9 @@ class Official(mesa.Agent):
             return False
         if violation:
             p = choice_probability(gain, self.expected_punishment(classification, grave), self.norm(),
-                                   self.model.params.behaviour.choice_temperature)
+                                   self.office.params.behaviour.choice_temperature)
         else:
-            p = choice_probability(gain, 0.0, 0.0, self.model.params.behaviour.choice_temperature)
+            p = choice_probability(gain, 0.0, 0.0, self.office.params.behaviour.choice_temperature)
         return self.model.streams.decisions.uniform() < p
 
     def conceals(self, classification: Classification) -> bool:
@@ -136,7 +136,7 @@ class Official(mesa.Agent):
         cost_of_reporting = self.expected_punishment(classification, grave=False, chance=1.0 - leniency)
         cost_of_concealing = self.expected_punishment(classification, grave=True)
         p = choice_probability(cost_of_reporting, cost_of_concealing, self.norm(),
-                               self.model.params.behaviour.choice_temperature)
+                               self.office.params.behaviour.choice_temperature)
         return self.model.streams.decisions.uniform() < p
 
 

@@ -73,7 +73,7 @@ class InspectionService:
                 self.find_loss(office, doc, inspector.title)
                 if not doc.loss_concealed:  # a concealed loss is punished as concealment above
                     offences[office.custodian].append((doc.classification, False, "a lost document"))
-        if office.worker_has_key() and not m.params.custody.key_sharing_permitted:
+        if office.worker_has_key() and not office.params.custody.key_sharing_permitted:
             # the key goes back to the custodian once the audit has seen it in a worker's hands
             if any(kind == "handing the storage key to a worker" for lst in offences.values() for _, _, kind in lst):
                 office.return_key(f"taken back after {inspector.title}'s audit")

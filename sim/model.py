@@ -37,6 +37,7 @@ from sim.metrics import COUNTER_NAMES, new_counters
 from sim.office import Office
 from sim.parameters import Parameters
 from sim.penalties import PenaltyPolicy
+from sim.profiles import OfficeProfile, office_parameters, validate_profiles
 from sim.streams import Streams
 from sim.violations import Violation
 
@@ -52,6 +53,7 @@ class DocSecModel(mesa.Model):
     Args:
         params: a ``Parameters`` object (default: the default organisation).
         timeline: interventions over time (``Intervention`` objects).
+        office_profiles: parameters that differ for particular offices (``OfficeProfile`` objects).
         record_events: keep the structured event log in ``self.events``.
         rng: the run's seed (Mesa's convention); every random stream derives from it.
         **keywords: any parameter as ``group__name=value`` (e.g. ``penalty__dismissal_severity=500``),
@@ -59,13 +61,16 @@ class DocSecModel(mesa.Model):
     """
 
     def __init__(self, params: Parameters | None = None, *, timeline: Sequence[Intervention] = (),
-                 record_events: bool = False, rng=None, **keywords):
+                 office_profiles: Sequence[OfficeProfile] = (), record_events: bool = False, rng=None,
+                 **keywords):
         super().__init__(rng=rng)
         params = parameters_of(params)
         if keywords:
             params = Parameters.from_keywords(base=params, **keywords)
         validate_timeline(params, timeline)
+        validate_profiles(params, office_profiles)
         self.params = params
+        self.office_profiles = {p.office: p for p in office_profiles}
         self.seed = int(self._seed)
         self.streams = Streams(self.seed)
         self.day = 0
@@ -87,6 +92,7 @@ class DocSecModel(mesa.Model):
         self.penalties = PenaltyPolicy(self)
         self.inspection = InspectionService(self)
         self._build_organisation()
+        self._refresh_office_parameters()
         self.officials = self.agents_by_type[Official]
         self.workers = self.agents_by_type.get(Worker)
         self.inspectors = self.agents_by_type.get(Inspector)
@@ -97,7 +103,8 @@ class DocSecModel(mesa.Model):
         pop = self.params.population
         self.offices: list[Office] = []
         for i in range(pop.offices):
-            office = Office(self, i, f"Office {i + 1}")
+            office = Office(self, i, f"Office {i + 1}",
+                            office_parameters(self.params, self.office_profiles.get(i + 1)))
             office.custodian = Official(self, office, "custodian")
             office.deputies = [Official(self, office, "deputy") for _ in range(pop.deputies_per_office)]
             office.workers = [Worker(self, office) for _ in range(pop.workers_per_office)]
@@ -106,6 +113,16 @@ class DocSecModel(mesa.Model):
         for n in range(self.params.inspection.inspectors):
             Inspector(self, n + 1)
 
+    def _refresh_office_parameters(self) -> None:
+        """Each office's parameters (organisation's plus its profile), and per-office daily rates."""
+        for office in self.offices:
+            office.params = office_parameters(self.params, self.office_profiles.get(office.index + 1))
+        offices = self.offices
+        self._directive_rates = np.array([o.params.documents.directives_per_office_per_day for o in offices])
+        self._circular_rates = np.array([o.params.documents.circulars_per_office_per_day for o in offices])
+        self._favour_rates = np.array([o.params.behaviour.favour_offer_rate for o in offices])
+        self._check_rates = np.array([o.params.behaviour.self_check_rate for o in offices])
+
     # -- the day ----------------------------------------------------------------
     def step(self) -> None:
         """One day, in the order given in the module docstring."""
@@ -113,6 +130,7 @@ class DocSecModel(mesa.Model):
         self.today = new_counters()
         for iv in self.timeline.get(self.day, ()):
             self.params = self.params.with_overrides(iv.set)
+            self._refresh_office_parameters()
             self.log(None, None, Action.INTERVENTION, None,
                      iv.note or ", ".join(f"{k} = {v}" for k, v in iv.set.items()))
         interval = self.params.education.campaign_interval_days
@@ -134,14 +152,13 @@ class DocSecModel(mesa.Model):
             self.running = False
 
     def _arrivals(self) -> None:
-        d = self.params.documents
         s = self.streams.arrivals
-        n = len(self.offices)
-        directives = s.gen.poisson(d.directives_per_office_per_day, n)
-        circulars = s.gen.poisson(d.circulars_per_office_per_day, n)
-        share_top, share_secret = d.share_top_secret, d.share_secret
+        directives = s.gen.poisson(self._directive_rates)
+        circulars = s.gen.poisson(self._circular_rates)
         for i in np.flatnonzero(directives + circulars).tolist():
             office = self.offices[i]
+            share_top = office.params.documents.share_top_secret
+            share_secret = office.params.documents.share_secret
             for kind, count in ((Kind.DIRECTIVE, int(directives[i])), (Kind.CIRCULAR, int(circulars[i]))):
                 for _ in range(count):
                     u = s.uniform()
@@ -164,9 +181,8 @@ class DocSecModel(mesa.Model):
                 office.storage_reading()
 
     def _favours(self) -> None:
-        rate = self.params.behaviour.favour_offer_rate
         u = self.streams.favours.gen.random(len(self.offices))
-        for i in np.flatnonzero(u < rate).tolist():
+        for i in np.flatnonzero(u < self._favour_rates).tolist():
             self.offices[i].favour_offer()
 
     def _collections_due(self) -> None:
@@ -187,9 +203,8 @@ class DocSecModel(mesa.Model):
             doc.office.loan_return(doc)
 
     def _self_checks(self) -> None:
-        rate = self.params.behaviour.self_check_rate
         u = self.streams.checks.gen.random(len(self.offices))
-        for i in np.flatnonzero(u < rate).tolist():
+        for i in np.flatnonzero(u < self._check_rates).tolist():
             office = self.offices[i]
             if office.unreported_losses:
                 office.self_check()

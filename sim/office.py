@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sim.agents import Official, Worker
 from sim.documents import Document, Kind, State
 from sim.events import Action
+from sim.parameters import Parameters
 from sim.violations import Violation, ViolationKind
 
 if TYPE_CHECKING:
@@ -23,10 +24,11 @@ if TYPE_CHECKING:
 class Office:
     """A work unit with one custodian, deputies, workers, one storage room with one key, and a register."""
 
-    def __init__(self, model: DocSecModel, index: int, name: str):
+    def __init__(self, model: DocSecModel, index: int, name: str, params: Parameters):
         self.model = model
         self.index = index
         self.name = name
+        self.params = params                 # the organisation's parameters with this office's profile
         self.custodian: Official | None = None
         self.deputies: list[Official] = []
         self.workers: list[Worker] = []
@@ -62,7 +64,7 @@ class Office:
     def take_in(self, doc: Document, official: Official) -> None:
         """A directive arrives: the official registers and stores it himself, or delegates (O1)."""
         m = self.model
-        p = m.params
+        p = self.params
         m.log(self, official, Action.RECEIVED, doc)
         gain = official.workload() * p.documents.registration_hours
         delegation_forbidden = not p.custody.uncleared_may_handle
@@ -92,7 +94,7 @@ class Office:
     def worker_registers(self, doc: Document, worker: Worker) -> None:
         """A worker given a document to register and store: he may read it, skip the register, misplace it."""
         m = self.model
-        b = m.params.behaviour
+        b = self.params.behaviour
         h = m.streams.handling
         m.today["uncleared_handling"] += 1
         if h.chance(b.worker_curiosity):
@@ -107,7 +109,7 @@ class Office:
     def circulate(self, doc: Document, official: Official) -> None:
         """Circulated material is logged and handed to a member of staff, due back by a deadline (O7)."""
         m = self.model
-        p = m.params
+        p = self.params
         m.log(self, official, Action.RECEIVED, doc)
         m.register(doc)
         audience: list = self.officials
@@ -130,7 +132,7 @@ class Office:
     def collect(self, doc: Document) -> bool:
         """The material is due: collect it, or postpone (a violation). Returns True when settled."""
         m = self.model
-        p = m.params
+        p = self.params
         official = doc.issuer if doc.issuer.active else self.custodian
         if doc.state is State.LOST:
             # the material is not where it should be; he may notice it is missing, or assume it came back
@@ -154,14 +156,14 @@ class Office:
     def overdue_day(self, doc: Document) -> None:
         """Overdue material may go missing each day it stays out (O7)."""
         if doc.state is State.HANDED_OUT and self.model.streams.handling.chance(
-                self.model.params.behaviour.overdue_loss_per_day):
+                self.params.behaviour.overdue_loss_per_day):
             self.model.lose(doc, doc.holder)
 
     # -- the storage key ------------------------------------------------------
     def key_decision(self) -> None:
         """The custodian keeps the key (spending time letting staff in) or hands it to a worker (O2)."""
         m = self.model
-        p = m.params
+        p = self.params
         custodian = self.custodian
         hours = p.documents.key_keeping_hours
         if not self.workers or hours <= 0.0:
@@ -186,7 +188,7 @@ class Office:
         """With the key in a worker's hands, workers read stored documents at will (O2)."""
         m = self.model
         h = m.streams.handling
-        b = m.params.behaviour
+        b = self.params.behaviour
         if not self.storage or not h.chance(b.storage_reading_rate):
             return
         reader = h.pick(self.workers)
@@ -203,7 +205,7 @@ class Office:
     def favour_offer(self) -> None:
         """A worker offers an official a favour for documents; the official may accept."""
         m = self.model
-        p = m.params
+        p = self.params
         if not self.workers or not self.storage:
             return
         d = m.streams.decisions
@@ -233,7 +235,7 @@ class Office:
         if doc.state is not State.HANDED_OUT:
             return
         worker = doc.holder
-        if m.streams.handling.chance(m.params.behaviour.worker_misplacement):
+        if m.streams.handling.chance(self.params.behaviour.worker_misplacement):
             m.lose(doc, worker)
             return
         m.log(self, worker, Action.RETURNED, doc)
@@ -242,7 +244,7 @@ class Office:
     # -- the custodian's own check (O6, O9) -----------------------------------
     def self_check(self) -> None:
         """The custodian compares the register with the storage room: only registered losses can show."""
-        b = self.model.params.behaviour
+        b = self.params.behaviour
         for doc in list(self.unreported_losses):
             if not doc.loss_known and self.model.streams.handling.chance(b.loss_discovery):
                 self.notice_loss(doc, self.custodian)

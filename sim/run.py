@@ -13,6 +13,7 @@ from sim.interventions import Intervention
 from sim.metrics import COUNTER_NAMES, summarise
 from sim.model import DocSecModel
 from sim.parameters import Parameters
+from sim.profiles import OfficeProfile
 
 
 @dataclass
@@ -27,10 +28,12 @@ class RunResult:
 
 
 def run_simulation(params: Parameters | None = None, seed: int = 0, *, timeline: Sequence[Intervention] = (),
-                   record_events: bool = False, collect_daily: bool = True) -> RunResult:
+                   office_profiles: Sequence[OfficeProfile] = (), record_events: bool = False,
+                   collect_daily: bool = True) -> RunResult:
     """Run the model for ``params.run.days`` days with ``seed``; same inputs give identical results."""
     params = params or Parameters()
-    model = DocSecModel(params, timeline=timeline, record_events=record_events, rng=seed)
+    model = DocSecModel(params, timeline=timeline, office_profiles=office_profiles,
+                        record_events=record_events, rng=seed)
     model.run_days()
     return result_of(model, collect_daily=collect_daily)
 

@@ -137,7 +137,8 @@ def run(args: argparse.Namespace) -> int:
         _check_destination(args.daily, "--daily")
 
     want_events = bool(args.narrate or args.events)
-    result = run_simulation(params, args.seed, timeline=timeline, record_events=want_events,
+    result = run_simulation(params, args.seed, timeline=timeline, office_profiles=scenario.office_profiles,
+                            record_events=want_events,
                             collect_daily=bool(args.daily))
     stamp = provenance_columns(scenario, result.seed, params)
     if want_events:

@@ -14,7 +14,7 @@ HEAD = '[scenario]\ndescription = "x"\n'
 #: (case id, file text, expected key path after "file:", a fragment of the message)
 BAD_FILES = [
     ("unknown table", '[scenaro]\ndescription = "x"\n', "scenaro",
-     "unknown table; allowed: scenario, parameters, timeline, narration (did you mean 'scenario'?)"),
+     "unknown table; allowed: scenario, parameters, timeline, office, narration (did you mean 'scenario'?)"),
     ("group outside [parameters]", HEAD + "[penalty]\nwarning_severity = 1\n", "penalty",
      "parameters go under [parameters], e.g. [parameters.penalty]"),
     ("unknown key in [scenario]", '[scenario]\ndescripton = "x"\n', "scenario.descripton",
