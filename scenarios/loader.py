@@ -442,7 +442,7 @@ def _narration(table: Any, inherited: Narration, params: Parameters, where: str)
             raise ScenarioError(where, "narration.offices", f"must be a list of office names (got {names!r})")
         for i, n in enumerate(names):
             _string(n, where, f"narration.offices[{i}]")
-            if n in names[:i]:
+            if n.strip() in [m.strip() for m in names[:i]]:
                 raise ScenarioError(where, f"narration.offices[{i}]", f"repeats the name {n!r}; "
                                     "each office needs its own name")
         offices = tuple(n.strip() for n in names)

@@ -39,6 +39,8 @@ def check_accounts(model: DocSecModel) -> list[str]:
             problems.append(f"{doc.label}: state {state} but {'in' if stored else 'not in'} storage")
         if (state is State.HANDED_OUT) != (doc.holder is not None):
             problems.append(f"{doc.label}: state {state} with holder {doc.holder}")
+        if doc.holder is not None and not getattr(doc.holder, "active", True):
+            problems.append(f"{doc.label}: held by {doc.holder.title}, who has left the organisation")
         if state is State.LOST:
             lost += 1
             undatable += not doc.registered
@@ -65,6 +67,14 @@ def check_accounts(model: DocSecModel) -> list[str]:
     for name, value in expected.items():
         if totals[name] != value:
             problems.append(f"counter {name} = {totals[name]} but the documents say {value}")
+    open_violations = sum(len(office.open_violations) for office in model.offices)
+    if totals["violations_committed"] != totals["violations_detected"] + open_violations:
+        problems.append(f"violations: {totals['violations_committed']} committed but "
+                        f"{totals['violations_detected']} detected + {open_violations} open")
+    unreported = {id(doc) for office in model.offices for doc in office.unreported_losses}
+    for doc in model.documents:
+        if doc.state is State.LOST and doc.registered and not doc.loss_known and id(doc) not in unreported:
+            problems.append(f"{doc.label}: an undiscovered registered loss missing from its office's list")
     for office in model.offices:
         for doc in office.unreported_losses:
             if not doc.registered or doc.state is not State.LOST:

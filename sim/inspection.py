@@ -72,18 +72,22 @@ class InspectionService:
             if s.chance(theta):
                 self.find_loss(office, doc, inspector.title)
                 if not doc.loss_concealed:  # a concealed loss is punished as concealment above
-                    offences[office.custodian].append((doc.classification, False, "a lost document"))
-        if office.worker_has_key() and not office.params.custody.key_sharing_permitted:
-            # the key goes back to the custodian once the audit has seen it in a worker's hands
-            if any(kind == "handing the storage key to a worker" for lst in offences.values() for _, _, kind in lst):
-                office.return_key(f"taken back after {inspector.title}'s audit")
+                    # the custodian in charge when it went missing answers for it
+                    offences[doc.loss_custodian].append((doc.classification, False, "a lost document"))
+        if office.worker_has_key() and not office.params.custody.key_sharing_permitted and s.chance(theta):
+            # the audit sees the key in a worker's hands: it goes back to the custodian
+            office.return_key(f"taken back after {inspector.title}'s audit")
         if offences:
             office.findings += sum(len(x) for x in offences.values())
+        self._sanction_each(offences)
+
+    def _sanction_each(self, offences: dict[Official, list]) -> None:
+        """One offence for each official found at fault, weighed by his gravest finding."""
         for official, items in offences.items():
             gravest = max(c for c, _, _ in items)
             grave = any(g for _, g, _ in items)
             reasons = "; ".join(sorted({r for _, _, r in items}))
-            m.penalties.sanction(official, Classification(gravest), grave, reasons)
+            self.model.penalties.sanction(official, Classification(gravest), grave, reasons)
 
     def find_loss(self, office: Office, doc: Document, finder: str) -> None:
         """A missing registered document is found missing; the register dates its loss."""
@@ -103,16 +107,19 @@ class InspectionService:
             m.log(office, None, Action.INVESTIGATION_FAILED, doc, "the leak could not be traced")
             return
         m.today["investigations_solved"] += 1
-        official = doc.responsible
+        official = doc.leak_responsible
         m.log(office, official, Action.INVESTIGATION_SOLVED, doc,
               "traced to " + (official.title if official is not None else "no official"))
+        offences: dict[Official, list] = defaultdict(list)
         still_open = []
         for v in office.open_violations:
             if v.document is doc:
                 m.detect(office, v, "the investigation")
+                offences[v.official].append((v.classification, v.kind.grave, v.kind.value))
             else:
                 still_open.append(v)
         office.open_violations = still_open
         if official is not None:
             # the official through whose hands the contents got out answers for the leak (O10)
-            m.penalties.sanction(official, doc.classification, grave=True, reason=f"the leak of {doc.label}")
+            offences[official].append((doc.classification, True, f"the leak of {doc.label}"))
+        self._sanction_each(offences)

@@ -28,7 +28,7 @@ def validate_timeline(params: Parameters, timeline: Sequence[Intervention], wher
     Raises ParameterError naming ``where[i].day`` or ``where[i].set.group.name``.
     """
     current = params
-    for i, iv in enumerate(sorted(timeline, key=lambda x: x.day)):
+    for i, iv in sorted(enumerate(timeline), key=lambda pair: pair[1].day):
         if isinstance(iv.day, bool) or not isinstance(iv.day, int) or not 1 <= iv.day <= params.run.days:
             raise ParameterError(f"{where}[{i}].day",
                                  f"must be a day from 1 to run.days = {params.run.days} (got {iv.day!r})")

@@ -35,11 +35,11 @@ from sim.inspection import InspectionService
 from sim.interventions import Intervention, validate_timeline
 from sim.metrics import COUNTER_NAMES, new_counters
 from sim.office import Office
-from sim.parameters import Parameters
+from sim.parameters import ParameterError, Parameters
 from sim.penalties import PenaltyPolicy
 from sim.profiles import OfficeProfile, office_parameters, validate_profiles
 from sim.streams import Streams
-from sim.violations import Violation
+from sim.violations import Violation, ViolationKind
 
 
 def counter_of_the_day(model: DocSecModel, name: str) -> float:
@@ -63,6 +63,8 @@ class DocSecModel(mesa.Model):
     def __init__(self, params: Parameters | None = None, *, timeline: Sequence[Intervention] = (),
                  office_profiles: Sequence[OfficeProfile] = (), record_events: bool = False, rng=None,
                  **keywords):
+        if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng < 0:
+            raise ParameterError("seed", f"must be a whole number, 0 or more (got {rng})")
         super().__init__(rng=rng)
         params = parameters_of(params)
         if keywords:
@@ -91,11 +93,11 @@ class DocSecModel(mesa.Model):
         self._overdue: dict[int, Document] = {}
         self.penalties = PenaltyPolicy(self)
         self.inspection = InspectionService(self)
+        self._campaign_start = 0          # campaigns fall every interval counted from this day
         self._build_organisation()
         self._refresh_office_parameters()
         self.officials = self.agents_by_type[Official]
         self.workers = self.agents_by_type.get(Worker)
-        self.inspectors = self.agents_by_type.get(Inspector)
         self.datacollector = DataCollector(
             model_reporters={name: partial(counter_of_the_day, name=name) for name in COUNTER_NAMES})
 
@@ -110,8 +112,17 @@ class DocSecModel(mesa.Model):
             office.workers = [Worker(self, office) for _ in range(pop.workers_per_office)]
             office.key_holder = office.custodian
             self.offices.append(office)
-        for n in range(self.params.inspection.inspectors):
+        self._staff_inspectorate()
+
+    def _staff_inspectorate(self) -> None:
+        """Hire or retire inspectors so their number is ``inspection.inspectors`` (interventions may change it)."""
+        inspectors = sorted(self.agents_by_type.get(Inspector, ()), key=lambda i: i.number)
+        wanted = self.params.inspection.inspectors
+        for n in range(len(inspectors), wanted):
             Inspector(self, n + 1)
+        for inspector in inspectors[wanted:]:
+            inspector.remove()
+        self.inspectors = self.agents_by_type.get(Inspector)
 
     def _refresh_office_parameters(self) -> None:
         """Each office's parameters (organisation's plus its profile), and per-office daily rates."""
@@ -129,12 +140,15 @@ class DocSecModel(mesa.Model):
         self.day += 1
         self.today = new_counters()
         for iv in self.timeline.get(self.day, ()):
+            if "education.campaign_interval_days" in iv.set:
+                self._campaign_start = self.day
             self.params = self.params.with_overrides(iv.set)
             self._refresh_office_parameters()
+            self._staff_inspectorate()
             self.log(None, None, Action.INTERVENTION, None,
                      iv.note or ", ".join(f"{k} = {v}" for k, v in iv.set.items()))
         interval = self.params.education.campaign_interval_days
-        if interval and self.day % interval == 0:
+        if interval and (self.day - self._campaign_start) % interval == 0:
             self.campaign()
         self._arrivals()
         self._keys_and_storage()
@@ -220,6 +234,13 @@ class DocSecModel(mesa.Model):
         self._queue_seq += 1
         heapq.heappush(queue, (day, self._queue_seq, doc))
 
+    def documents_held_by(self, person) -> list[Document]:
+        """Documents handed out to ``person`` (circulated material, favour loans) and still out."""
+        out = [doc for _, _, doc in self._collections if doc.holder is person and doc.state is State.HANDED_OUT]
+        out += [doc for doc in self._overdue.values() if doc.holder is person and doc.state is State.HANDED_OUT]
+        out += [doc for _, _, doc in self._loans if doc.holder is person and doc.state is State.HANDED_OUT]
+        return list({doc.number: doc for doc in out}.values())
+
     def schedule_collection(self, doc: Document, day: int) -> None:
         self._push(self._collections, day, doc)
 
@@ -245,6 +266,7 @@ class DocSecModel(mesa.Model):
         if doc.leaked or not self.streams.channel.chance(self.params.external_channel.strength):
             return
         doc.leaked = True
+        doc.leak_responsible = doc.responsible
         self.today["external_leaks"] += 1
         self.log(doc.office, reader, Action.LEAKED, doc)
         if self.streams.channel.chance(self.params.investigation.leak_surfacing):
@@ -257,6 +279,7 @@ class DocSecModel(mesa.Model):
         doc.state = State.LOST
         doc.holder = None
         doc.lost_day = self.day
+        doc.loss_custodian = doc.office.custodian
         self.today["losses"] += 1
         if doc.registered:
             doc.office.unreported_losses.append(doc)
@@ -275,7 +298,7 @@ class DocSecModel(mesa.Model):
         self.today["violations_detected"] += 1
         self.today["detection_delay_days"] += self.day - violation.day
         doc = violation.document
-        if doc is not None and not doc.registered and doc.state is State.STORED:
+        if violation.kind is ViolationKind.UNREGISTERED and doc.state is State.STORED:
             self.register(doc)  # the audit enters the unregistered document in the register
         self.log(office, violation.official, Action.FINDING, doc,
                  f"{by} found {violation.kind.value} (day {violation.day})")

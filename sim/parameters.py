@@ -151,8 +151,8 @@ class Behaviour:
     perception_decay_per_day: float = _p(0.01, "1/day", 0.0, 1.0,
                                          "Daily rate at which perceived detection falls back to its initial level.",
                                          "modelling choice", sweep_hi=0.1)
-    favour_offer_rate: float = _p(0.02, "offers/office/day", 0.0, 10.0,
-                                  "Daily chance that a worker offers an official a favour for documents (O4).",
+    favour_offer_rate: float = _p(0.02, "probability/office/day", 0.0, 1.0,
+                                  "Daily chance, per office, that a worker offers an official a favour for documents (O4).",
                                   "modelling choice", sweep_hi=0.2)
     favour_value: float = _p(30.0, "utility", 0.0, 10_000.0,
                              "Value of a favour before it is scaled by the official's corruptibility (O4).",
@@ -165,8 +165,8 @@ class Behaviour:
                         "modelling choice", sweep_hi=30)
     worker_curiosity: float = _p(0.3, "probability", 0.0, 1.0,
                                  "Chance that a worker reads a document he handles (O1).", "modelling choice")
-    storage_reading_rate: float = _p(0.2, "readings/day", 0.0, 1.0,
-                                     "Daily chance that a worker with access to the storage room reads a stored document (O2).",
+    storage_reading_rate: float = _p(0.2, "probability/office/day", 0.0, 1.0,
+                                     "Daily chance, in an office where a worker holds the storage key, that one of its workers reads a stored document (O2).",
                                      "modelling choice")
     worker_misplacement: float = _p(0.02, "probability", 0.0, 1.0,
                                     "Chance that a worker misplaces a document he handles (O1, O5).",

@@ -63,6 +63,10 @@ class PenaltyPolicy:
                 office.return_key("the new custodian took the key back")
         else:
             office.deputies[office.deputies.index(official)] = successor
+        for doc in m.documents_held_by(official):
+            doc.holder = successor
+            if doc.issuer is official:
+                doc.issuer = successor
         official.remove()
         m.today["staff_turnover"] += 1
         m.log(office, successor, Action.REPLACED, None, f"replaces {official.title}")

@@ -19,6 +19,8 @@ from sim.parameters import ParameterError, Parameters
 
 #: Parameter groups an office profile may set.
 PROFILE_GROUPS: tuple[str, ...] = ("behaviour", "documents", "custody")
+#: Parameters of those groups that act organisation-wide (publicity of sanctions), so not per office.
+ORGANISATION_WIDE: tuple[str, ...] = ("behaviour.publicity_learning", "behaviour.perception_decay_per_day")
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,11 @@ def validate_profiles(params: Parameters, profiles: Sequence[OfficeProfile], whe
             raise ParameterError(f"{where}[{i}].office", f"office {number} already has a profile")
         seen.add(number)
         for path in profile.set:
-            if path.split(".", 1)[0] not in PROFILE_GROUPS:
+            if path.split(".", 1)[0] not in PROFILE_GROUPS or path in ORGANISATION_WIDE:
                 raise ParameterError(f"{where}[{i}].set.{path}",
                                      "cannot differ between offices; an office profile may set "
-                                     + ", ".join(f"{g}.*" for g in PROFILE_GROUPS))
+                                     + ", ".join(f"{g}.*" for g in PROFILE_GROUPS) + " except "
+                                     + ", ".join(ORGANISATION_WIDE))
         office_parameters(params, profile, where=f"{where}[{i}].set")
 
 

@@ -49,7 +49,7 @@ class Violation:
         doc = self.document
         kind = self.kind
         if kind is ViolationKind.DELEGATION:
-            return True  # the register shows a worker's hand
+            return doc.registered  # the register shows a worker's hand; a skipped entry shows nothing
         if kind is ViolationKind.KEY_SHARING:
             return office.key_holder is self.worker and office.custodian is self.official
         if kind is ViolationKind.UNREGISTERED:
