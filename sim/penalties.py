@@ -60,7 +60,7 @@ class PenaltyPolicy:
             if office.key_holder is official or office.key_holder is None:
                 office.key_holder = successor
             else:
-                office.return_key("the new custodian took the key back")
+                office.return_key(f"taken back when {successor.title} took office")
         else:
             office.deputies[office.deputies.index(official)] = successor
         for doc in m.documents_held_by(official):

@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "analysis.cli.export_cmd",
     "analysis.cli.report_cmd",
     "analysis.cli.sensitivity_cmd",
+    "analysis.cli.dashboard_cmd",
 )
 
 

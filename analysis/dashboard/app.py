@@ -1,0 +1,114 @@
+"""The dashboard's Solara app: the page, and free play (choose, set, step, play, reset).
+
+Solara renders ``Page`` once per browser session (one virtual kernel each), and
+``FreePlay`` keeps its ``DashboardSession`` in that render tree (``use_memo``), so
+every browser session drives its own model. Play runs in a worker thread that
+steps the session and asks the page to redraw; the session's lock keeps the
+model consistent between the thread and the controls.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import solara
+
+from analysis.dashboard.controls import EventFeed, LeverPanel, LiveCharts, OfficeView, Prose, ScenarioPicker
+from analysis.dashboard.feed import NOTABLE, Kind
+from analysis.dashboard.session import SPEEDS, DashboardSession
+from analysis.dashboard.tabletop_view import Tabletop
+from sim.errors import InputError
+
+#: Seconds between ticks of play (each tick advances the chosen number of days).
+TICK_SECONDS = 0.4
+
+
+@solara.component
+def FreePlay():
+    session: DashboardSession = solara.use_memo(DashboardSession, [])
+    revision = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    everything = solara.use_reactive(False)
+    error = solara.use_reactive("")
+
+    def redraw():
+        revision.set(revision.value + 1)
+
+    def guarded(action):
+        def run(*args):
+            try:
+                action(*args)
+                error.set("")
+            except InputError as err:
+                error.set(str(err))
+            redraw()
+        return run
+
+    def play_loop(cancel: threading.Event):
+        while playing.value and not cancel.is_set():
+            ran = session.step()
+            redraw()
+            if ran == 0 or session.finished:
+                playing.set(False)
+                return
+            cancel.wait(TICK_SECONDS)
+
+    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
+
+    _ = revision.value  # redraw on every change of the session
+    kinds = set(Kind) if everything.value else NOTABLE
+    view = session.view(feed_kinds=kinds)
+
+    def reset(scenario=None, seed=None):
+        playing.set(False)
+        session.reset(scenario=scenario, seed=seed)
+
+    with solara.Columns([1, 3], style={"align-items": "flex-start"}):
+        with solara.Column(style={"max-height": "calc(100vh - 120px)", "overflow-y": "auto"}):
+            ScenarioPicker(view.scenario, guarded(lambda name: reset(scenario=name)))
+            with solara.Details("About this scenario"):
+                Prose(view.description)
+            solara.InputInt("Seed", value=view.seed, on_value=guarded(lambda seed: reset(seed=seed)),
+                            continuous_update=False, classes=["seed-input"])
+            Prose("**Levers.** A change takes effect from the next day. "
+                  "Reset restarts the scenario with its own settings.")
+            LeverPanel(view.policy, guarded(lambda path, value: session.set_levers({path: value})),
+                       disabled=view.finished)
+        with solara.Column():
+            with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "8px"}):
+                solara.Button("Reset", on_click=guarded(reset), color="primary", outlined=True,
+                              classes=["reset-button"])
+                solara.Button("Step", on_click=guarded(lambda: session.step()), color="primary",
+                              disabled=playing.value or view.finished, classes=["step-button"])
+                solara.Button("Pause" if playing.value else "Play", color="primary",
+                              on_click=lambda: playing.set(not playing.value), disabled=view.finished,
+                              classes=["play-button"])
+                solara.Text("Speed (days per step):")
+                solara.ToggleButtonsSingle(value=view.speed, values=list(SPEEDS),
+                                           on_value=guarded(session.set_speed), dense=True,
+                                           classes=["speed-toggle"])
+                status = f"Day {view.day} of {view.last_day}" + (" — the run is over" if view.finished else "")
+                solara.Text(status, classes=["day-counter"], style={"font-weight": "600", "font-size": "16px"})
+            if error.value:
+                solara.Error(error.value, classes=["input-error"])
+            LiveCharts(view.daily, view.markers, view.last_day)
+            OfficeView(view.offices)
+            with solara.Row(style={"align-items": "center"}):
+                Prose("**What happened** (newest first)")
+                solara.Checkbox(label="also show readings and routine handling", value=everything)
+            EventFeed(view.feed, empty="Nothing notable yet: step or play the model.")
+
+
+@solara.component
+def Page():
+    solara.Title("docsec: document security, live")
+    solara.Style(".v-application--wrap { min-height: auto; }")
+    with solara.Column(style={"padding": "8px 16px"}):
+        Prose("Keeping confidential documents: custody rules and penalties, live", tag="h2")
+        with solara.lab.Tabs(lazy=False):
+            with solara.lab.Tab("Free play", classes=["tab-free-play"]):
+                with solara.Div(classes=["free-play"]):
+                    FreePlay()
+            with solara.lab.Tab("Tabletop", classes=["tab-tabletop"]):
+                with solara.Div(classes=["tabletop"]):
+                    Tabletop()

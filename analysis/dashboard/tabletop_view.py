@@ -1,0 +1,193 @@
+"""The tabletop page: set up a game, set the room's policy before each round, see the round, debrief.
+
+The game itself (both paths, rounds, counterfactual, decision effects) lives in
+``tabletop``; this module only draws it and passes the room's choices on. Each
+browser session has its own game (component state).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import solara
+
+from analysis.dashboard import catalog, charts, headline
+from analysis.dashboard.controls import EventFeed, LeverPanel, LiveCharts, Prose, ScenarioPicker
+from analysis.dashboard.plotly_view import Chart
+from analysis.dashboard.session import MAX_SEED
+from analysis.dashboard.tables import html_table, round_matrix
+from analysis.dashboard.tabletop import (
+    DEFAULT_ROUND_DAYS,
+    DEFAULT_ROUNDS,
+    ROUND_DAY_CHOICES,
+    Debrief,
+    TabletopGame,
+    max_rounds,
+    round_table,
+)
+from sim.errors import InputError
+
+UNITS = {m: headline.unit(m) for m in headline.HEADLINE}
+
+
+@solara.component
+def Setup(on_start):
+    """Choose the scenario, seed, round length and number of rounds."""
+    scenario = solara.use_reactive(catalog.FIRST_SCENARIO)
+    seed = solara.use_reactive(0)
+    round_days = solara.use_reactive(DEFAULT_ROUND_DAYS)
+    rounds = solara.use_reactive(DEFAULT_ROUNDS)
+    run_days = catalog.scenario(scenario.value).params.run.days
+    most = max(1, max_rounds(run_days, round_days.value))
+    with solara.Card("A new tabletop game", style={"max-width": "720px"}):
+        Prose(
+            "The run advances in rounds. Before each round the room sets the policy; after it, the dashboard "
+            "shows what happened. At the end, the debrief compares the room's path with the same organisation "
+            "and the same seed **with the policy left unchanged**, so the difference is the room's doing, "
+            "not chance.")
+        ScenarioPicker(scenario.value, scenario.set)
+        solara.InputInt(f"Seed (0 to {MAX_SEED})", value=seed, continuous_update=False, classes=["tabletop-seed"])
+        solara.Text("Round length (days)")
+        solara.ToggleButtonsSingle(value=round_days, values=list(ROUND_DAY_CHOICES), dense=True,
+                                   classes=["round-days-toggle"])
+        solara.SliderInt(f"Rounds ({min(rounds.value, most)} of at most {most})", value=min(rounds.value, most),
+                         min=1, max=most, on_value=rounds.set)
+        solara.Button("Start the game", color="primary", classes=["start-game"],
+                      on_click=lambda: on_start(scenario.value, seed.value, round_days.value,
+                                                min(rounds.value, most)))
+
+
+def effects_table(debrief: Debrief) -> pd.DataFrame:
+    """One row per decision, one column per metric: the decision's own effect on the game's totals."""
+    effects = debrief.effects
+    if effects.empty:
+        return pd.DataFrame(columns=["decision"])
+    effects = effects.assign(decision=[f"Round {r} (from day {d}): {text}" for r, d, text
+                                       in zip(effects["round"], effects["day"], effects["decision"], strict=True)])
+    wide = effects.pivot_table(index=["round", "decision"], columns="metric", values="effect", aggfunc="sum")
+    return wide.reset_index().drop(columns="round")
+
+
+@solara.component
+def DebriefView(debrief: Debrief):
+    metrics = list(headline.HEADLINE)
+    labels = headline.LABELS
+    with solara.Card("Debrief: the room's choices against the policy left unchanged (same seed)",
+                     classes=["debrief"]):
+        Prose("Both paths share every random draw (the model's named random streams), so the "
+              "differences below come from the room's decisions. Green: lower on the room's path; "
+              "orange: higher.")
+        columns = {"room": "room's choices", "unchanged": "policy unchanged", "difference": "difference"}
+        solara.HTML(tag="div", unsafe_innerHTML=html_table(
+            debrief.totals, columns, test_id="debrief-totals", row_label="metric", row_labels=labels,
+            differences=("difference",)))
+        Prose("**Round by round** (room minus unchanged):")
+        diff = round_matrix(debrief.rounds, "difference", metrics)
+        solara.HTML(tag="div", unsafe_innerHTML=html_table(
+            diff, {c: c for c in diff.columns if c != "metric"}, test_id="debrief-rounds", row_label="metric",
+            row_labels=labels, differences=[c for c in diff.columns if c != "metric"]))
+        Chart(charts.debrief_chart(debrief.daily, headline.DEBRIEF_PANELS, labels=labels, units=UNITS,
+                                   paths=[TabletopGame.ROOM, TabletopGame.UNCHANGED], markers=debrief.markers),
+              css_class="debrief-chart")
+        Prose("**Each decision's own effect** on the game's totals: the room's path against a replay "
+              "with that one decision left out and every other decision kept. Effects need not add up "
+              "to the total difference: decisions interact.")
+        table = effects_table(debrief)
+        if table.empty:
+            Prose("_The room made no changes: both paths are the same._")
+        else:
+            solara.HTML(tag="div", unsafe_innerHTML=html_table(
+                table, {m: labels.get(m, m) for m in metrics if m in table.columns}, test_id="debrief-effects",
+                row_label="decision", differences=metrics))
+
+
+@solara.component
+def Tabletop():
+    game = solara.use_reactive(None)
+    revision = solara.use_reactive(0)
+    draft = solara.use_reactive({})
+    debrief = solara.use_reactive(None)
+    error = solara.use_reactive("")
+    _ = revision.value
+
+    def start(scenario, seed, round_days, rounds):
+        try:
+            game.set(TabletopGame(scenario, seed, round_days, rounds))
+            error.set("")
+        except InputError as err:
+            error.set(str(err))
+        draft.set({})
+        debrief.set(None)
+
+    if error.value:
+        solara.Error(error.value, classes=["input-error"])
+    current: TabletopGame | None = game.value
+    if current is None:
+        Setup(start)
+        return
+
+    policy = current.policy()
+
+    def choose(path, value):
+        chosen = dict(draft.value)
+        if value == policy[path]:
+            chosen.pop(path, None)
+        else:
+            chosen[path] = value
+        draft.set(chosen)
+
+    def play():
+        try:
+            current.play_round(draft.value)
+            error.set("")
+        except InputError as err:
+            error.set(str(err))
+        draft.set({})
+        debrief.set(None)  # a debrief from before this round would be out of date
+        revision.set(revision.value + 1)
+
+    def run_debrief():
+        debrief.set(current.debrief())  # replays the run once per decision: a few seconds at most
+
+    def new_game():
+        game.set(None)
+        debrief.set(None)
+        draft.set({})
+
+    shown = {**policy, **draft.value}
+    with solara.Row(style={"align-items": "center", "gap": "12px", "flex-wrap": "wrap"}):
+        heading = (f"Round {current.next_round} of {current.rounds}: days {current.days_played + 1} to "
+                   f"{current.days_played + current.round_days}" if not current.finished
+                   else f"All {current.rounds} rounds played (days 1 to {current.days_played})")
+        solara.Text(f"{current.scenario.name}, seed {current.seed} · {heading}", classes=["round-status"],
+                    style={"font-weight": "600", "font-size": "16px"})
+        solara.Button("New game", on_click=new_game, outlined=True, classes=["new-game"])
+    with solara.Columns([1, 3], style={"align-items": "flex-start"}):
+        with solara.Column(style={"max-height": "calc(100vh - 160px)", "overflow-y": "auto"}):
+            if not current.finished:
+                Prose(f"**The room's policy for round {current.next_round}.** Changes take effect on "
+                      "the round's first day.")
+                solara.Button(f"Play round {current.next_round}", color="primary", on_click=play,
+                              classes=["play-round"])
+                LeverPanel(shown, choose, changed=list(draft.value))
+            if current.results:
+                solara.Button("Debrief" if current.finished else "End here and debrief", color="secondary",
+                              on_click=run_debrief, classes=["run-debrief"], style={"margin-top": "8px"})
+        with solara.Column():
+            if debrief.value is not None:
+                DebriefView(debrief.value)
+            if current.results:
+                last = current.results[-1]
+                with solara.Card(f"Round {last.round}: what happened (days {last.first_day} to {last.last_day})",
+                                 classes=["round-result"]):
+                    Prose("Decision before this round: "
+                          + (f"**{last.decision.describe()}**" if last.decision else "_none_"))
+                    rounds = round_table(current.results)
+                    matrix = round_matrix(rounds, "value", headline.HEADLINE)
+                    solara.HTML(tag="div", unsafe_innerHTML=html_table(
+                        matrix, {c: c for c in matrix.columns if c != "metric"}, test_id="round-table",
+                        row_label="metric", row_labels=headline.LABELS))
+                    Chart(charts.round_bars(rounds, headline.HEADLINE, labels=headline.LABELS, units=UNITS),
+                          css_class="round-chart")
+                    Prose("**Events of the round** (newest first)")
+                    EventFeed(last.feed, empty="Nothing notable happened this round.")
+            LiveCharts(current.room.daily(), current.room.markers(), current.rounds * current.round_days)
