@@ -56,7 +56,8 @@ def describe_changes(changes: Mapping[str, Any]) -> str:
 def new_model(chosen: Scenario, seed: int, extra: Iterable[Intervention] = (), record_events: bool = True
               ) -> DocSecModel:
     """A model of ``chosen`` with ``seed``; ``extra`` interventions follow the scenario's own on the same day."""
-    return DocSecModel(chosen.params, timeline=(*chosen.timeline, *extra), record_events=record_events, rng=seed)
+    return DocSecModel(chosen.params, timeline=(*chosen.timeline, *extra), office_profiles=chosen.office_profiles,
+                       record_events=record_events, rng=seed)
 
 
 def counter_totals(daily: pd.DataFrame, first_day: int = 1, last_day: int | None = None) -> dict[str, float]:
