@@ -60,11 +60,9 @@ def load_runs(store: str | Path | sqlite3.Connection, *, include_pending: bool =
         if own:
             conn.close()
     n_id = len(RUN_COLUMNS)
-    ids = list(zip(*(r[:n_id] for r in rows))) or [[] for _ in RUN_COLUMNS]
-    out = pd.DataFrame({c: list(v) for c, v in zip(RUN_COLUMNS, ids)})
-    out = out.astype({"point_id": "int64", "replicate": "int64", "seed": "int64", "status": "str",
-                      "duration_s": "float64"})
-    out["error"] = pd.Series([v for v in out["error"]], dtype=object)
+    dtypes = {"run_id": "str", "point_id": "int64", "replicate": "int64", "seed": "int64", "status": "str",
+              "error": object, "duration_s": "float64"}
+    out = pd.DataFrame({c: pd.Series([r[i] for r in rows], dtype=dtypes[c]) for i, c in enumerate(RUN_COLUMNS)})
     params = [json.loads(r[-1]) for r in rows]
     for path in meta["parameter_columns"]:
         out[path] = _parameter_column(path, [p.get(path) for p in params])
@@ -112,6 +110,7 @@ def load_provenance(store: str | Path | sqlite3.Connection) -> dict[str, Any]:
         for row in cur.fetchall():
             session = dict(zip(names, row))
             session["provenance"] = json.loads(session["provenance"])
+            session["engine_details"] = json.loads(session["engine_details"])
             sessions.append(session)
         out["sessions"] = sessions
         out["runs_by_status"] = dict(conn.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())

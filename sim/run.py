@@ -33,7 +33,7 @@ def run_simulation(params: Parameters | None = None, seed: int = 0, *, timeline:
     """Run the model for ``params.run.days`` days with ``seed``; same inputs give identical results."""
     params = params or Parameters()
     model = DocSecModel(params, timeline=timeline, office_profiles=office_profiles,
-                        record_events=record_events, rng=seed)
+                        record_events=record_events, collect_daily=collect_daily, rng=seed)
     model.run_days()
     return result_of(model, collect_daily=collect_daily)
 
@@ -44,7 +44,7 @@ def result_of(model: DocSecModel, collect_daily: bool = True) -> RunResult:
     summary = summarise(model.totals, offices=len(model.offices), days=max(model.day, 1),
                         lost_at_end=counts[State.LOST.value], out_at_end=counts[State.HANDED_OUT.value])
     daily = None
-    if collect_daily:
+    if collect_daily and model.collect_daily:
         daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         daily.insert(0, "day", range(1, len(daily) + 1))
         daily = daily[["day", *COUNTER_NAMES]]

@@ -1,9 +1,10 @@
 """The base scenario of a sweep and the full parameters of each of its design points.
 
-``sweep.base = "default"`` is the default organisation (``Parameters()``, no
-timeline). Any other value is a scenario name or a path to a scenario file,
-read by ``scenarios.loader.load_scenario``; a relative path is taken from the
-sweep file's folder first.
+``sweep.base`` is a shipped scenario's name (``"default"``, the default
+organisation: every parameter at its declared default, no timeline; ``"lax"``,
+``"strict"``, ...) or the path of a scenario file, read by
+``scenarios.loader.load_scenario``; a relative path is taken from the sweep
+file's folder first, then from the current folder.
 
 ``check_points`` builds and validates every design point's parameters (and the
 base timeline against each point's run length) before anything runs, so a bad
@@ -20,10 +21,8 @@ from typing import Any
 from analysis.sweep.design import RunSpec, SweepSpec
 from sim.errors import InputError
 from sim.interventions import Intervention, validate_timeline
+from sim.profiles import OfficeProfile, validate_profiles
 from sim.parameters import ParameterError, Parameters
-
-DEFAULT_BASE = "default"
-
 
 @dataclass(frozen=True)
 class Base:
@@ -34,6 +33,7 @@ class Base:
     timeline: tuple[Intervention, ...] = ()
     source: str | None = None
     source_hash: str = ""
+    office_profiles: tuple[OfficeProfile, ...] = ()
 
 
 def _scenario_argument(spec: SweepSpec) -> str:
@@ -48,16 +48,16 @@ def _scenario_argument(spec: SweepSpec) -> str:
 
 def resolve_base(spec: SweepSpec) -> Base:
     """The sweep's base scenario; an unknown scenario raises the loader's InputError."""
-    if spec.base == DEFAULT_BASE:
-        return Base(DEFAULT_BASE, Parameters())
+    from scenarios.loader import load_scenario
+
     try:
-        from scenarios.loader import load_scenario
-    except ImportError as err:  # pragma: no cover - the loader ships with docsec
-        raise InputError(f"sweep.base = '{spec.base}': scenarios cannot be loaded ({err}); "
-                         f"use base = \"{DEFAULT_BASE}\"") from None
-    scenario = load_scenario(_scenario_argument(spec))
+        scenario = load_scenario(_scenario_argument(spec))
+    except InputError as err:
+        where = f"{spec.source}:sweep.base" if spec.source else "sweep.base"
+        raise InputError(f"{where}: {err}") from None
     return Base(scenario.name, scenario.params, tuple(scenario.timeline),
-                str(scenario.source) if scenario.source else None, scenario.source_hash or "")
+                str(scenario.source) if scenario.source else None, scenario.source_hash or "",
+                tuple(scenario.office_profiles))
 
 
 def check_points(spec: SweepSpec, base: Base, runs: Sequence[RunSpec]) -> list[tuple[int, dict[str, Any], str]]:
@@ -78,6 +78,7 @@ def check_points(spec: SweepSpec, base: Base, runs: Sequence[RunSpec]) -> list[t
         try:
             params = base.params.with_overrides(run.overrides)
             validate_timeline(params, base.timeline, where=f"base scenario '{base.name}' timeline")
+            validate_profiles(params, base.office_profiles, where=f"base scenario '{base.name}' office")
         except ParameterError as err:
             shown = ", ".join(f"{k}={v!r}" for k, v in run.overrides.items() if k in spec.varied_paths)
             raise ParameterError(f"{where}: design point {point_id}" + (f" ({shown})" if shown else ""),

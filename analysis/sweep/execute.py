@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
@@ -29,7 +28,7 @@ from analysis.sweep.base import Base, check_points, resolve_base
 from analysis.sweep.design import SweepSpec, expand
 from analysis.sweep.engines import make_engine
 from analysis.sweep.progress import SweepProgress
-from analysis.sweep.store import StoreError, SweepStore
+from analysis.sweep.store import StoreError, SweepStore, connect, read_meta
 from analysis.sweep.worker import RunContext
 from sim.metrics import COUNTER_NAMES, SUMMARY_NAMES
 
@@ -64,7 +63,9 @@ def _timeline_json(base: Base) -> list[dict[str, Any]]:
 
 def base_hash(base: Base) -> str:
     """SHA-256 of the base parameters and timeline (what a resumed sweep must still run from)."""
-    blob = json.dumps({"parameters": base.params.flat(), "timeline": _timeline_json(base)},
+    profiles = {"offices": [{"number": p.office, "set": dict(p.set)} for p in base.office_profiles]} \
+        if base.office_profiles else {}
+    blob = json.dumps({"parameters": base.params.flat(), "timeline": _timeline_json(base), **profiles},
                       sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -83,22 +84,50 @@ def _meta(spec: SweepSpec, base: Base, columns: list[str], planned: int) -> dict
     }
 
 
-def _check_same_sweep(store: SweepStore, spec: SweepSpec, base: Base) -> list[str]:
+def _check_same_sweep(path: Path, meta: dict[str, Any], spec: SweepSpec, base: Base) -> list[str]:
     """Refuse a store made by another sweep; return notes on code changes since it was made."""
-    meta, here = store.meta, spec.source or spec.name
+    here = spec.source or spec.name
     if meta["design_hash"] != spec.design_hash():
-        raise StoreError(f"{store.path}: holds sweep '{meta['sweep_name']}' from {meta['sweep_file'] or 'code'} "
+        raise StoreError(f"{path}: holds sweep '{meta['sweep_name']}' from {meta['sweep_file'] or 'code'} "
                          f"(design {meta['design_hash'][:12]}); {here} describes a different sweep "
                          f"(design {spec.design_hash()[:12]}): choose another --out")
     if meta["base_hash"] != base_hash(base):
-        raise StoreError(f"{store.path}: base scenario '{meta['base_scenario']}' has changed since the sweep began "
+        raise StoreError(f"{path}: base scenario '{meta['base_scenario']}' has changed since the sweep began "
                          f"(its parameters or timeline differ): choose another --out")
     if (tuple(meta["summary_names"]), tuple(meta["counter_names"])) != (SUMMARY_NAMES, COUNTER_NAMES):
-        raise StoreError(f"{store.path}: was written by a model with other metrics than this docsec's; "
+        raise StoreError(f"{path}: was written by a model with other metrics than this docsec's; "
                          "choose another --out")
     now = provenance()
     return [f"note: this store was begun with {k} {meta.get(k)}; resuming with {now[k]}"
             for k in _CODE_KEYS if meta.get(k) != now[k]]
+
+
+def _precheck(path: Path, spec: SweepSpec, base: Base, resume: bool) -> None:
+    """Refuse an unusable store before any worker starts (the check is repeated under the store's lock)."""
+    if not path.exists():
+        return
+    if not resume:
+        raise StoreError(f"{path}: already exists; add --resume to continue that sweep, or choose another --out")
+    conn = connect(path)
+    try:
+        _check_same_sweep(path, read_meta(conn), spec, base)
+    finally:
+        conn.close()
+
+
+def _open_store(path: Path, spec: SweepSpec, base: Base, runs, points, resume: bool) -> tuple[SweepStore, list[str]]:
+    """A new store for the sweep, or (``resume``) the existing one, checked to hold the same sweep."""
+    if resume and path.exists():
+        store = SweepStore.open(path)
+        try:
+            return store, _check_same_sweep(path, store.meta, spec, base)
+        except BaseException:
+            store.close()
+            raise
+    columns = list(dict.fromkeys(p for _, values, _ in points for p in values))
+    store = SweepStore.create(path, meta=_meta(spec, base, columns, len(runs)), points=points, runs=runs,
+                              summary_names=SUMMARY_NAMES, counter_names=COUNTER_NAMES)
+    return store, []
 
 
 def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process", workers: int | None = None,
@@ -120,47 +149,46 @@ def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process
     base = resolve_base(spec)
     runs = expand(spec)
     points = check_points(spec, base, runs)
-    columns = list(dict.fromkeys(path for _, values, _ in points for path in values))
     store_path = Path(store_path)
-    notes: list[str] = []
-    if resume and store_path.exists():
-        store = SweepStore.open(store_path)
-        try:
-            notes = _check_same_sweep(store, spec, base)
-        except BaseException:
-            store.conn.close()
-            raise
-    else:
-        store = SweepStore.create(store_path, meta=_meta(spec, base, columns, len(runs)), points=points, runs=runs,
-                                  summary_names=SUMMARY_NAMES, counter_names=COUNTER_NAMES)
-    for note in notes:
-        if log:
-            log(note)
-    pending = store.pending_run_ids()
-    todo = sorted((r for r in runs if r.run_id in pending), key=lambda r: (r.replicate, r.point_id))
-    context = RunContext(base.params, base.timeline, spec.keep_daily, runner)
-    session = store.begin_session(chosen.name, chosen.workers, provenance())
+    _precheck(store_path, spec, base, resume)
+    context = RunContext(base.params, base.timeline, spec.keep_daily, runner, base.office_profiles)
     done = failed = 0
-    outcome = "aborted"
-    try:
-        with SweepProgress(spec.name, len(runs), len(runs) - len(todo), progress) as bar, \
-                closing(chosen.outcomes(context, todo)) as outcomes:
-            for result in outcomes:
-                status = store.record(result, session)
-                done += status == "done"
-                failed += status == "failed"
-                bar.update(status)
-        outcome = "completed"
-    except KeyboardInterrupt:
-        outcome = "interrupted"
-        raise
-    except Exception as err:
-        outcome = f"aborted: {type(err).__name__}: {err}"
-        raise
-    finally:
-        store.end_session(session, outcome)
-        remaining = len(store.pending_run_ids())
-        store.close()
+    order = sorted(runs, key=lambda r: (r.replicate, r.point_id))
+    with chosen:
+        # Workers first: forked workers must not inherit the open store.
+        chosen.start(context)
+        if resume and store_path.exists():
+            store, notes = _open_store(store_path, spec, base, runs, points, resume)
+            pending = store.pending_run_ids()
+            todo = [r for r in order if r.run_id in pending]
+            results = chosen.outcomes(todo)
+        else:  # every run is to do: the workers start on them while the store is made
+            todo = order
+            results = chosen.outcomes(todo)
+            store, notes = _open_store(store_path, spec, base, runs, points, resume)
+        for note in notes:
+            if log:
+                log(note)
+        session = store.begin_session(chosen.name, chosen.workers, provenance(), chosen.details())
+        outcome = "aborted"
+        try:
+            with SweepProgress(spec.name, len(runs), len(runs) - len(todo), progress) as bar:
+                for result in results:
+                    status = store.record(result, session)
+                    done += status == "done"
+                    failed += status == "failed"
+                    bar.update(status)
+            outcome = "completed"
+        except KeyboardInterrupt:
+            outcome = "interrupted"
+            raise
+        except Exception as err:
+            outcome = f"aborted: {type(err).__name__}: {err}"
+            raise
+        finally:
+            store.end_session(session, outcome)
+            remaining = len(store.pending_run_ids())
+            store.close()
     return SweepReport(store=store_path, engine=chosen.describe(), workers=chosen.workers, planned=len(runs),
                        already_finished=len(runs) - len(todo), done=done, failed=failed, pending=remaining,
                        seconds=perf_counter() - start, notes=tuple(notes))

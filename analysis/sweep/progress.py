@@ -7,12 +7,18 @@ import sys
 from tqdm import tqdm
 
 
+class _Bar(tqdm):
+    """tqdm without its monitor thread: a sweep's later process pools may then fork safely."""
+
+    monitor_interval = 0
+
+
 class SweepProgress:
     """Counts finished runs; shows a bar unless disabled. A resumed sweep starts at the runs already stored."""
 
     def __init__(self, name: str, total: int, already: int, enabled: bool = True):
         self.failed = 0
-        self.bar = tqdm(total=total, initial=already, desc=name, unit="run", file=sys.stderr,
+        self.bar = _Bar(total=total, initial=already, desc=name, unit="run", file=sys.stderr,
                         disable=not enabled, dynamic_ncols=True, smoothing=0.1)
 
     def update(self, status: str) -> None:

@@ -28,6 +28,7 @@ Tables (column names are the domain names used everywhere else):
 from __future__ import annotations
 
 import datetime as _dt
+import fcntl
 import json
 import os
 import sqlite3
@@ -78,17 +79,47 @@ def read_meta(conn: sqlite3.Connection) -> dict[str, Any]:
     return {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
 
 
+def _lock_for_writing(path: Path, conn: sqlite3.Connection):
+    """Hold ``STORE.lock`` so that only one sweep process writes to a store at a time.
+
+    The lock file is removed on close; a lock taken on a file already removed is retaken.
+    """
+    lock_path = path.with_name(path.name + ".lock")
+    while True:
+        lock = open(lock_path, "a+")
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            lock.close()
+            conn.close()
+            raise StoreError(f"{path}: another sweep ({holder}) is writing to this store; "
+                             "wait for it to end") from None
+        try:
+            same = os.stat(lock_path).st_ino == os.fstat(lock.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        lock.close()
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"pid {os.getpid()}")
+    lock.flush()
+    return lock
+
+
 class SweepStore:
     """A store opened for writing by the process that coordinates a sweep."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.conn = conn
+        self._lock = _lock_for_writing(path, conn)
         self.meta = read_meta(conn)
         self.summary_names: tuple[str, ...] = tuple(self.meta["summary_names"])
         self.daily_columns: tuple[str, ...] = ("day", *self.meta["counter_names"])
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
         metrics = ", ".join(f"{quote(m)} = ?" for m in self.summary_names)
         self._update_done = (f"UPDATE runs SET status = 'done', error = NULL, traceback = NULL, duration_s = ?, "
                              f"finished_at = ?, session_id = ?, {metrics} WHERE run_id = ? AND status = 'pending'")
@@ -101,17 +132,23 @@ class SweepStore:
     @classmethod
     def create(cls, path: str | Path, *, meta: Mapping[str, Any], points: Sequence[tuple[int, Mapping[str, Any], str]],
                runs: Iterable[RunSpec], summary_names: Sequence[str], counter_names: Sequence[str]) -> SweepStore:
-        """Make a new store holding every planned run as pending, atomically (a temporary file renamed).
+        """Make a new store holding every planned run as pending, atomically (a temporary file linked into place).
 
         ``points`` holds ``(point_id, parameters, parameters_hash)``.
         """
         path = Path(path)
         if path.exists():
             raise StoreError(f"{path}: already exists; add --resume to continue that sweep, or choose another --out")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".creating")
-        tmp.unlink(missing_ok=True)
-        conn = sqlite3.connect(tmp)
+        tmp = path.with_name(f"{path.name}.creating-{os.getpid()}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.unlink(missing_ok=True)
+            conn = sqlite3.connect(tmp)
+            conn.execute("CREATE TABLE probe (x)")
+            conn.execute("DROP TABLE probe")
+        except (OSError, sqlite3.Error) as err:
+            raise StoreError(f"{path}: cannot create the results store there "
+                             f"({getattr(err, 'strerror', None) or err})") from None
         try:
             metric_cols = "".join(f", {quote(m)}" for m in summary_names)
             counter_cols = "".join(f", {quote(c)}" for c in counter_names)
@@ -121,6 +158,7 @@ class SweepStore:
                                      parameters_hash TEXT NOT NULL);
                 CREATE TABLE sessions (session_id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,
                                        finished_at TEXT, engine TEXT NOT NULL, workers INTEGER,
+                                       engine_details TEXT NOT NULL DEFAULT '{{}}',
                                        provenance TEXT NOT NULL, runs_done INTEGER NOT NULL DEFAULT 0,
                                        runs_failed INTEGER NOT NULL DEFAULT 0, outcome TEXT);
                 CREATE TABLE runs (run_id TEXT PRIMARY KEY,
@@ -143,9 +181,20 @@ class SweepStore:
             conn.executemany("INSERT INTO runs (run_id, point_id, replicate, seed) VALUES (?, ?, ?, ?)",
                              [(r.run_id, r.point_id, r.replicate, r.seed) for r in runs])
             conn.commit()
-        finally:
+        except BaseException:
             conn.close()
-        os.replace(tmp, path)
+            tmp.unlink(missing_ok=True)
+            raise
+        conn.close()
+        try:
+            os.link(tmp, path)  # never replaces a store another process made meanwhile
+        except FileExistsError:
+            raise StoreError(f"{path}: already exists; add --resume to continue that sweep, "
+                             "or choose another --out") from None
+        except OSError:  # a file system without hard links
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
         return cls.open(path)
 
     @classmethod
@@ -160,6 +209,9 @@ class SweepStore:
         except sqlite3.OperationalError:  # another reader holds it open: the WAL stays beside it
             pass
         self.conn.close()
+        lock_path = Path(self._lock.name)
+        lock_path.unlink(missing_ok=True)
+        self._lock.close()
 
     def __enter__(self) -> SweepStore:
         return self
@@ -179,11 +231,26 @@ class SweepStore:
         return out
 
     # -- writing --------------------------------------------------------------------------
-    def begin_session(self, engine: str, workers: int | None, provenance: Mapping[str, Any]) -> int:
-        """Record the start (or resumption) of a sweep; return its session id."""
+    def begin_session(self, engine: str, workers: int | None, provenance: Mapping[str, Any],
+                      engine_details: Mapping[str, Any] | None = None) -> int:
+        """Record the start (or resumption) of a sweep; return its session id.
+
+        Earlier sessions that never recorded their end were killed (or crashed); they are marked so.
+        From here on the store is in WAL mode (readers may read while runs are written) and each
+        run's transaction is durable once committed, short of a power cut.
+        """
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
         with self.conn:
-            cur = self.conn.execute("INSERT INTO sessions (started_at, engine, workers, provenance) VALUES (?, ?, ?, ?)",
-                                    (_now(), engine, workers, json.dumps(dict(provenance), sort_keys=True)))
+            self.conn.execute("UPDATE sessions SET outcome = 'killed: ended without recording its end', "
+                              "runs_done = (SELECT COUNT(*) FROM runs r WHERE r.session_id = sessions.session_id "
+                              "AND r.status = 'done'), "
+                              "runs_failed = (SELECT COUNT(*) FROM runs r WHERE r.session_id = sessions.session_id "
+                              "AND r.status = 'failed') WHERE finished_at IS NULL AND outcome IS NULL")
+            cur = self.conn.execute(
+                "INSERT INTO sessions (started_at, engine, workers, engine_details, provenance) VALUES (?, ?, ?, ?, ?)",
+                (_now(), engine, workers, json.dumps(dict(engine_details or {}), sort_keys=True),
+                 json.dumps(dict(provenance), sort_keys=True)))
         return int(cur.lastrowid)
 
     def end_session(self, session_id: int, outcome: str) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 from analysis.sweep.design import RunSpec
 from sim.interventions import Intervention
 from sim.parameters import Parameters
+from sim.profiles import OfficeProfile
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class RunContext:
     keep_daily: bool = False
     #: ``run_simulation``-compatible callable; None means ``sim.run.run_simulation``.
     runner: Callable[..., Any] | None = None
+    #: per-office parameters of the base scenario (passed to the runner only when there are some).
+    office_profiles: tuple[OfficeProfile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ def perform_run(context: RunContext, run: RunSpec) -> RunOutcome:
     start = time.perf_counter()
     try:
         params = context.params.with_overrides(run.overrides)
-        result = runner(params, run.seed, timeline=context.timeline, collect_daily=context.keep_daily)
+        extra = {"office_profiles": context.office_profiles} if context.office_profiles else {}
+        result = runner(params, run.seed, timeline=context.timeline, collect_daily=context.keep_daily, **extra)
         summary = {k: _native(v) for k, v in result.summary.items()}
         columns = rows = None
         if context.keep_daily:
@@ -106,10 +110,15 @@ def _exit_with_parent() -> None:
 
 
 def init_process_worker(context: RunContext) -> None:
-    """Process-pool initializer: keep the context, ignore Ctrl-C, die with the coordinator."""
+    """Process-pool initializer: keep the context, ignore Ctrl-C, die with the coordinator.
+
+    Ctrl-C reaches the whole process group; the coordinator alone handles it. A forked
+    worker also drops any SIGTERM handler it inherited, so that stopping it stops it.
+    """
     global _CONTEXT
     _CONTEXT = context
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_exit_with_parent, name="docsec-parent-watch", daemon=True).start()
     if context.runner is None:
         import sim.run  # noqa: F401  (import the model once per worker, before the first run)
@@ -120,3 +129,7 @@ def run_in_process_worker(run: RunSpec) -> RunOutcome:
     assert _CONTEXT is not None, "init_process_worker was not called"
     return perform_run(_CONTEXT, run)
 
+
+def worker_ready() -> int:
+    """Process-pool task run once per worker at start-up: returns the worker's pid."""
+    return os.getpid()

@@ -32,3 +32,12 @@ def test_common_random_numbers_across_regimes(small, strict_rules):
     lax = run_simulation(small, 3)
     strict = run_simulation(small.with_overrides(strict_rules), 3)
     pd.testing.assert_series_equal(lax.daily["documents_received"], strict.daily["documents_received"])
+
+
+def test_skipping_daily_collection_leaves_the_summary_unchanged(small):
+    with_daily = run_simulation(small, 11, collect_daily=True)
+    without = run_simulation(small, 11, collect_daily=False)
+    assert without.daily is None
+    assert with_daily.daily["exposures"].sum() == without.summary["exposures"] > 0
+    for name, value in with_daily.summary.items():
+        assert value == without.summary[name] or (value != value and without.summary[name] != without.summary[name])
