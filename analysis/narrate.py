@@ -13,12 +13,12 @@ from __future__ import annotations
 import csv
 import difflib
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analysis.atomic import replacing
 from sim.errors import InputError
 from sim.events import EVENT_FIELDS, Action, Event
 
@@ -271,22 +271,12 @@ def write_events(events: Iterable[Event], path: str | Path, names: Names | None 
     suffix = event_format(path, option)
     rows = event_rows(events, names, provenance)
     columns = [*EVENT_FIELDS, "office_name", *(provenance or {})]
-    target = Path(path)
-    tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
-    try:
-        try:
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                if suffix == ".csv":
-                    writer = csv.DictWriter(fh, fieldnames=columns)
-                    writer.writeheader()
-                    writer.writerows(rows)
-                else:
-                    for row in rows:
-                        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    except OSError as err:
-        raise InputError(f"{option} {path}: cannot write ({err.strerror or err})") from None
+    with replacing(path, option) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        if suffix == ".csv":
+            writer = csv.DictWriter(fh, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+        else:
+            for row in rows:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     return len(rows)

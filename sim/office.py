@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.agents import Official, Worker
-from sim.documents import Document, Kind, State
+from sim.documents import Document, State
 from sim.events import Action
 from sim.parameters import Parameters
 from sim.violations import Violation, ViolationKind

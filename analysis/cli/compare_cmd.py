@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import signal
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
+from analysis.cli.interrupts import stop_on_sigterm
 from analysis.provenance import provenance
 from analysis.report import analyse_study, load_study, write_html
 from analysis.report.build import HEADLINE, StudyAnalysis
@@ -88,20 +86,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
     add_analysis_options(p)
     p.set_defaults(handler=compare)
-
-
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
-@contextmanager
-def stop_on_sigterm() -> Iterator[None]:
-    """A plain `kill` stops a study as cleanly as Ctrl-C (finished runs stay stored)."""
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def study_spec(args: argparse.Namespace) -> SweepSpec:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 from pathlib import Path
 
+from analysis.atomic import replacing
 from analysis.cli.options import parse_assignments
 from analysis.narrate import EVENT_FORMATS, Names, event_format, narrate, parse_kinds, parse_offices, select, \
     write_events
@@ -180,17 +180,8 @@ def write_daily(daily, path: str, stamp: dict[str, object] | None = None) -> Non
     table = daily.copy()
     for column, value in (stamp or {}).items():
         table[column] = value
-    target = Path(path)
-    tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
-    try:
-        try:
-            table.to_csv(tmp, index=False)
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    except OSError as err:
-        raise InputError(f"--daily {path}: cannot write ({err.strerror or err})") from None
+    with replacing(path, "--daily") as tmp:
+        table.to_csv(tmp, index=False)
 
 
 # -- printing -----------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.cli.compare_cmd import stop_on_sigterm
+from analysis.cli.interrupts import stop_on_sigterm
 from analysis.report import analyse_study, load_study, write_html
 from analysis.report.tables import indices_rows, text_table
 from analysis.sensitivity import load_sensitivity, make_design, run_sensitivity

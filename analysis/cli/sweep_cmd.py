@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from pathlib import Path
 
+from analysis.cli.interrupts import stop_on_sigterm
 from analysis.sweep.design import load_sweep
 from analysis.sweep.engines import SweepAborted
 from analysis.sweep.execute import run_sweep
@@ -42,10 +42,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=sweep)
 
 
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 def _stored(store: Path) -> tuple[dict[str, int], list[tuple[str, str]]]:
     """Runs by status and the first failed runs' errors, read back from the store."""
     conn = connect(store)
@@ -63,12 +59,11 @@ def sweep(args: argparse.Namespace) -> int:
     store = Path(args.out) if args.out else DEFAULT_STORE_DIR / f"{spec.name}.sqlite"
     engine = "serial" if args.serial else "dask" if args.dask else "process"
     resume_hint = f"docsec sweep {args.file} --out {store} --resume"
-    # A plain `kill` stops the sweep as cleanly as Ctrl-C does.
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        report = run_sweep(spec, store, engine=engine, workers=args.workers, dask_address=args.dask,
-                           resume=args.resume, progress=not args.no_progress,
-                           log=lambda line: print(line, file=sys.stderr))
+        with stop_on_sigterm():  # a plain `kill` stops the sweep as cleanly as Ctrl-C does
+            report = run_sweep(spec, store, engine=engine, workers=args.workers, dask_address=args.dask,
+                               resume=args.resume, progress=not args.no_progress,
+                               log=lambda line: print(line, file=sys.stderr))
     except KeyboardInterrupt:
         if store.exists():
             counts, _ = _stored(store)
@@ -82,8 +77,6 @@ def sweep(args: argparse.Namespace) -> int:
         print(f"docsec sweep: stopped: {err}; finished runs are stored in {store}; continue with: {resume_hint}",
               file=sys.stderr)
         return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     counts, errors = _stored(store)
     print(f"sweep '{spec.name}': {counts.get('done', 0)} runs done, {counts.get('failed', 0)} failed, "
           f"{counts.get('pending', 0)} missing, of {report.planned}; this time {report.done + report.failed} runs "
