@@ -7,6 +7,7 @@ Modules, one job each:
 - ``feed``: the narrated event feed;
 - ``live``: one run advancing in the browser (the model, its policy changes, its tables);
 - ``session``: free play (one live run per browser session);
+- ``pacing``: play's pace (each step drawn on the page before the next, so Pause is read at once);
 - ``tabletop``: rounds, the room's decisions, the unchanged-policy counterfactual and the debrief;
 - ``offices``: the table of offices (key holders, documents out, warnings, dismissals);
 - ``charts`` and ``office_view``: figures and HTML from DataFrames (they never import ``sim``);

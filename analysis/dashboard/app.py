@@ -1,10 +1,13 @@
-"""The dashboard's Solara app: the page, and free play (choose, set, step, play, reset).
+"""The dashboard's Solara app: the page, and free play (choose, set, step, play, pause, reset).
 
 Solara renders ``Page`` once per browser session (one virtual kernel each), and
 ``FreePlay`` keeps its ``DashboardSession`` in that render tree (``use_memo``), so
 every browser session drives its own model. Play runs in a worker thread that
-steps the session and asks the page to redraw; the session's lock keeps the
-model consistent between the thread and the controls.
+steps the session and asks the page to redraw, waiting for each step to be drawn
+before the next (``pacing``: otherwise a busy machine never reads Pause); the
+session's lock keeps the model consistent between the thread and the controls.
+Play and Pause are two buttons with one meaning each, so a click does what its
+label said even when it is read after the page has changed.
 """
 
 from __future__ import annotations
@@ -15,24 +18,25 @@ import solara
 
 from analysis.dashboard.controls import EventFeed, LeverPanel, LiveCharts, OfficeView, Prose, ScenarioPicker
 from analysis.dashboard.feed import NOTABLE, Kind
+from analysis.dashboard.pacing import DrawPacer, play
 from analysis.dashboard.session import SPEEDS, DashboardSession
 from analysis.dashboard.tabletop_view import Tabletop
 from sim.errors import InputError
-
-#: Seconds between ticks of play (each tick advances the chosen number of days).
-TICK_SECONDS = 0.4
 
 
 @solara.component
 def FreePlay():
     session: DashboardSession = solara.use_memo(DashboardSession, [])
+    pacer: DrawPacer = solara.use_memo(DrawPacer, [])
     revision = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     everything = solara.use_reactive(False)
     error = solara.use_reactive("")
 
-    def redraw():
-        revision.set(revision.value + 1)
+    def redraw() -> int:
+        shown = pacer.ask()  # numbered by the pacer: redraws asked from two threads never share a number
+        revision.set(shown)
+        return shown
 
     def guarded(action):
         def run(*args):
@@ -44,24 +48,33 @@ def FreePlay():
             redraw()
         return run
 
+    def advance() -> bool:
+        if session.step() == 0 or session.finished:
+            playing.set(False)
+            return False
+        return True
+
     def play_loop(cancel: threading.Event):
-        while playing.value and not cancel.is_set():
-            ran = session.step()
-            redraw()
-            if ran == 0 or session.finished:
-                playing.set(False)
-                return
-            cancel.wait(TICK_SECONDS)
+        play(advance, lambda: playing.value, redraw, pacer, cancel)
 
     solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
 
-    _ = revision.value  # redraw on every change of the session
+    drawing = revision.value  # redraw on every change of the session
+    solara.use_effect(lambda: pacer.drawn(drawing), [drawing])  # effects run once the render is done
     kinds = set(Kind) if everything.value else NOTABLE
     view = session.view(feed_kinds=kinds)
 
     def reset(scenario=None, seed=None):
         playing.set(False)
         session.reset(scenario=scenario, seed=seed)
+
+    # one meaning per button: a Pause read late (after the run ended, or twice) still only pauses
+    def start_playing():
+        if not session.finished:
+            playing.set(True)
+
+    def pause():
+        playing.set(False)
 
     with solara.Columns([1, 3], style={"align-items": "flex-start"}):
         with solara.Column(style={"max-height": "calc(100vh - 120px)", "overflow-y": "auto"}):
@@ -80,9 +93,10 @@ def FreePlay():
                               classes=["reset-button"])
                 solara.Button("Step", on_click=guarded(lambda: session.step()), color="primary",
                               disabled=playing.value or view.finished, classes=["step-button"])
-                solara.Button("Pause" if playing.value else "Play", color="primary",
-                              on_click=lambda: playing.set(not playing.value), disabled=view.finished,
-                              classes=["play-button"])
+                solara.Button("Play", color="primary", on_click=start_playing,
+                              disabled=playing.value or view.finished, classes=["play-button"])
+                solara.Button("Pause", color="primary", on_click=pause, disabled=not playing.value,
+                              classes=["pause-button"])
                 solara.Text("Speed (days per step):")
                 solara.ToggleButtonsSingle(value=view.speed, values=list(SPEEDS),
                                            on_value=guarded(session.set_speed), dense=True,

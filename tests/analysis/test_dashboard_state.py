@@ -7,6 +7,7 @@ import base64
 import json
 import re
 import socket
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from analysis.dashboard.feed import NOTABLE, Kind, feed_lines
 from analysis.dashboard.levers import LeverKind, changeable_during_run, check_changes, lever_by_path, nice_step
 from analysis.dashboard.live import LiveRun, counter_totals, daily_table, new_model
 from analysis.dashboard.office_view import office_cards_html, office_summary
+from analysis.dashboard.pacing import DrawPacer, play
 from analysis.dashboard.session import DashboardSession
 from analysis.dashboard.tables import html_table, round_matrix
 from analysis.dashboard.tabletop import TabletopGame, check_setup
@@ -247,6 +249,89 @@ def test_bad_speed_is_rejected():
 def test_unknown_scenario_is_rejected_naming_the_shipped_ones():
     with pytest.raises(Exception, match=r"unknown scenario 'lax-ish'.*shipped scenarios: default, lax, strict"):
         DashboardSession().reset(scenario="lax-ish")
+
+
+# -- free play's pace: each step drawn before the next (so the page reads Pause) ---------------------------------
+class _Player:
+    """Play driven by hand: counts steps, lets the test pause it and draw the page."""
+
+    def __init__(self, steps_to_end: int = 1000):
+        self.pacer = DrawPacer()
+        self.cancel = threading.Event()
+        self.playing = True
+        self.steps = 0
+        self.steps_to_end = steps_to_end
+        self.stepped = threading.Semaphore(0)
+        self.thread = threading.Thread(target=play, daemon=True, args=(
+            self.advance, lambda: self.playing, self.pacer.ask, self.pacer, self.cancel), kwargs={"tick_seconds": 0})
+
+    def advance(self) -> bool:
+        self.steps += 1
+        self.stepped.release()
+        return self.steps < self.steps_to_end
+
+    def wait_step(self) -> None:
+        assert self.stepped.acquire(timeout=10), "play did not step"
+
+    def stop(self) -> None:
+        self.cancel.set()
+        self.thread.join(timeout=10)
+        assert not self.thread.is_alive()
+
+
+def test_play_waits_for_the_page_to_draw_a_step_before_the_next():
+    player = _Player()
+    player.thread.start()
+    player.wait_step()
+    assert not player.stepped.acquire(timeout=0.3)  # step 1 not drawn yet: no step 2
+    assert player.steps == 1
+    player.pacer.drawn(1)
+    player.wait_step()
+    assert player.steps == 2
+    player.stop()
+
+
+def test_pause_stops_play_after_the_step_under_way():
+    player = _Player()
+    player.thread.start()
+    player.wait_step()
+    player.playing = False
+    player.pacer.drawn(1)
+    player.thread.join(timeout=10)
+    assert not player.thread.is_alive() and player.steps == 1
+
+
+def test_play_stops_when_the_run_is_over():
+    player = _Player(steps_to_end=3)
+    player.thread.start()
+    for drawn in (1, 2):
+        player.wait_step()
+        player.pacer.drawn(drawn)
+    player.thread.join(timeout=10)
+    assert not player.thread.is_alive() and player.steps == 3
+
+
+def test_cancel_ends_a_wait_for_a_draw():
+    player = _Player()
+    player.thread.start()
+    player.wait_step()
+    player.stop()  # the page went away: nothing will ever draw step 1
+    assert player.steps == 1
+
+
+def test_redraws_asked_from_several_threads_get_distinct_increasing_numbers():
+    pacer = DrawPacer()
+    numbers: list[int] = []
+    threads = [threading.Thread(target=lambda: numbers.extend(pacer.ask() for _ in range(200))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(numbers) == list(range(1, 801))
+    pacer.drawn(5)
+    pacer.drawn(3)  # a late effect of an older render does not take the count back
+    assert pacer.last_drawn == 5
+    assert pacer.wait_drawn(4, threading.Event(), timeout=0) and not pacer.wait_drawn(6, threading.Event(), timeout=0)
 
 
 # -- tabletop: rounds, counterfactual, debrief -------------------------------------------------------------------

@@ -77,14 +77,19 @@ def test_lever_changes_reach_the_model_from_the_next_day(dash):
     assert markers and markers[0]["points"] == 1
 
 
-def test_play_runs_until_paused(dash):
-    dash.open()
-    dash.click(f"{FREE} .play-button")
+def _wait_day_past(dash, day: int) -> None:
     dash.page.wait_for_function(
-        "() => Number(document.querySelector('.free-play .day-counter').innerText.match(/Day (\\d+)/)[1]) >= 21")
-    dash.page.locator(f"{FREE} .play-button", has_text="Pause").click()
-    expect(dash.page.locator(f"{FREE} .play-button")).to_have_text(re.compile("play", re.IGNORECASE))
+        "(day) => Number(document.querySelector('.free-play .day-counter').innerText.match(/Day (\\d+)/)[1]) > day",
+        arg=day)
+
+
+def _pause_and_settle(dash) -> int:
+    """Press Pause and return the day play stopped on; fails if play goes on."""
+    dash.click(f"{FREE} .pause-button")
+    # paused: Play and Step come back (had play run on to the end of the run, both would stay disabled)
+    expect(dash.page.locator(f"{FREE} .play-button")).to_be_enabled()
     expect(dash.page.locator(f"{FREE} .step-button")).to_be_enabled()
+    expect(dash.page.locator(f"{FREE} .pause-button")).to_be_disabled()
     # a step already under way when Pause was pressed may still land; after that the day stays put
     days = [dash.day()]
     for _ in range(10):
@@ -92,8 +97,23 @@ def test_play_runs_until_paused(dash):
         days.append(dash.day())
         if days[-1] == days[-2]:
             break
-    assert days[-1] == days[-2] >= 21, days
+    assert days[-1] == days[-2], f"play went on after Pause: {days}"
     assert days[-1] - days[0] <= 7, f"play went on after Pause: {days}"
+    assert days[-1] < 365 and "over" not in dash.text(f"{FREE} .day-counter"), days
+    return days[-1]
+
+
+def test_play_runs_until_paused(dash):
+    dash.open()
+    expect(dash.page.locator(f"{FREE} .pause-button")).to_be_disabled()
+    dash.click(f"{FREE} .play-button")
+    expect(dash.page.locator(f"{FREE} .step-button")).to_be_disabled()
+    _wait_day_past(dash, 20)
+    paused = _pause_and_settle(dash)
+    assert paused >= 21
+    dash.click(f"{FREE} .play-button")  # play resumes from where it stopped, and pauses again
+    _wait_day_past(dash, paused)
+    assert _pause_and_settle(dash) > paused
 
 
 def test_choosing_a_scenario_or_seed_restarts_the_run(dash):
