@@ -37,6 +37,15 @@ def _multiline(text: str) -> str:
     return f'"""\n{body}\n"""'
 
 
+def _array_entry(table: str, first: str, note: str, settings) -> list[str]:
+    """The lines of one ``[[table]]`` entry: its first key, its note, its ``set.group.name`` values."""
+    lines = ["", f"[[{table}]]", first]
+    if note:
+        lines.append(f"note = {toml_value(note)}")
+    lines += [f"set.{path} = {toml_value(value)}" for path, value in settings.items()]
+    return lines
+
+
 def to_toml(scenario: Scenario, changed_only: bool = False) -> str:
     """The scenario as TOML text; with ``changed_only``, only parameters that differ from their defaults."""
     lines = [
@@ -61,17 +70,9 @@ def to_toml(scenario: Scenario, changed_only: bool = False) -> str:
             note = f"  # default: {toml_value(default)}" if differs else ""
             lines.append(f"{path} = {toml_value(value)}{note}")
     for iv in scenario.timeline:
-        lines += ["", "[[timeline]]", f"day = {iv.day}"]
-        if iv.note:
-            lines.append(f"note = {toml_value(iv.note)}")
-        for path, value in iv.set.items():
-            lines.append(f"set.{path} = {toml_value(value)}")
+        lines += _array_entry("timeline", f"day = {iv.day}", iv.note, iv.set)
     for profile in scenario.office_profiles:
-        lines += ["", "[[office]]", f"number = {profile.office}"]
-        if profile.note:
-            lines.append(f"note = {toml_value(profile.note)}")
-        for path, value in profile.set.items():
-            lines.append(f"set.{path} = {toml_value(value.value if isinstance(value, enum.Enum) else value)}")
+        lines += _array_entry("office", f"number = {profile.office}", profile.note, profile.set)
     n = scenario.narration
     if n != Narration():
         lines += ["", "[narration]"]

@@ -38,7 +38,7 @@ from typing import Any
 from sim.errors import InputError
 from sim.interventions import Intervention, validate_timeline
 from sim.parameters import GROUPS, ParameterError, Parameters, spec_by_path
-from sim.profiles import PROFILE_GROUPS, OfficeProfile, validate_profiles
+from sim.profiles import NOT_PER_OFFICE, OfficeProfile, may_differ_between_offices, validate_profiles
 
 #: Tables a scenario file may hold, and the keys allowed in each fixed-key table.
 TABLES: tuple[str, ...] = ("scenario", "parameters", "timeline", "office", "narration")
@@ -354,19 +354,25 @@ def _parameters(table: Any, base: Parameters, where: str) -> Parameters:
     return _apply(base, flatten_settings(table, where, "parameters"), where, "parameters")
 
 
-def _timeline(entries: Any, params: Parameters, where: str) -> list[Intervention]:
+def _array_of_tables(entries: Any, where: str, table: str, keys: tuple[str, ...]):
+    """Each ``(key, entry)`` of a ``[[table]]`` array, with its type and its keys checked."""
     if not isinstance(entries, list):
-        raise ScenarioError(where, "timeline", "must be an array of tables, written [[timeline]] "
-                            f"(got {entries!r})")
-    out = []
+        raise ScenarioError(where, table, f"must be an array of tables, written [[{table}]] (got {entries!r})")
     for i, entry in enumerate(entries):
-        key = f"timeline[{i}]"
+        key = f"{table}[{i}]"
         if not isinstance(entry, Mapping):
-            raise ScenarioError(where, key, f"must be a table with day, note and set (got {entry!r})")
+            raise ScenarioError(where, key, f"must be a table with {', '.join(keys[:-1])} and {keys[-1]} "
+                                f"(got {entry!r})")
         for k in entry:
-            if k not in INTERVENTION_KEYS:
-                raise ScenarioError(where, f"{key}.{k}", "unknown key; allowed: "
-                                    + ", ".join(INTERVENTION_KEYS) + _suggest(k, INTERVENTION_KEYS))
+            if k not in keys:
+                raise ScenarioError(where, f"{key}.{k}", "unknown key; allowed: " + ", ".join(keys)
+                                    + _suggest(k, keys))
+        yield key, entry
+
+
+def _timeline(entries: Any, params: Parameters, where: str) -> list[Intervention]:
+    out = []
+    for key, entry in _array_of_tables(entries, where, "timeline", INTERVENTION_KEYS):
         if "day" not in entry:
             raise ScenarioError(where, f"{key}.day", f"missing; the day (1 to run.days = {params.run.days}) "
                                 "on which the intervention takes effect")
@@ -395,18 +401,9 @@ def _timeline(entries: Any, params: Parameters, where: str) -> list[Intervention
 def _office_profiles(entries: Any, inherited: tuple[OfficeProfile, ...], params: Parameters,
                      where: str) -> tuple[OfficeProfile, ...]:
     """``[[office]]`` tables: per-office parameters, set over the inherited profiles."""
-    if not isinstance(entries, list):
-        raise ScenarioError(where, "office", f"must be an array of tables, written [[office]] (got {entries!r})")
     merged = {p.office: p for p in inherited}
     own: set[int] = set()
-    for i, entry in enumerate(entries):
-        key = f"office[{i}]"
-        if not isinstance(entry, Mapping):
-            raise ScenarioError(where, key, f"must be a table with number, note and set (got {entry!r})")
-        for k in entry:
-            if k not in OFFICE_KEYS:
-                raise ScenarioError(where, f"{key}.{k}", "unknown key; allowed: " + ", ".join(OFFICE_KEYS)
-                                    + _suggest(k, OFFICE_KEYS))
+    for key, entry in _array_of_tables(entries, where, "office", OFFICE_KEYS):
         number = entry.get("number")
         n = params.population.offices
         if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= n:
@@ -418,9 +415,8 @@ def _office_profiles(entries: Any, inherited: tuple[OfficeProfile, ...], params:
         note = _string(entry["note"], where, f"{key}.note").strip() if "note" in entry else ""
         settings = flatten_settings(entry.get("set", {}), where, f"{key}.set")
         for path in settings:
-            if path in spec_by_path() and path.split(".", 1)[0] not in PROFILE_GROUPS:
-                raise ScenarioError(where, f"{key}.set.{path}", "cannot differ between offices; an office may "
-                                    "set " + ", ".join(f"{g}.*" for g in PROFILE_GROUPS))
+            if path in spec_by_path() and not may_differ_between_offices(path):
+                raise ScenarioError(where, f"{key}.set.{path}", NOT_PER_OFFICE)
         _apply(params, settings, where, f"{key}.set")
         earlier = merged.get(number)
         combined = {**(dict(earlier.set) if earlier else {}), **settings}

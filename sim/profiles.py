@@ -32,6 +32,16 @@ class OfficeProfile:
     note: str = ""
 
 
+#: Why a parameter cannot be set for one office (the message of a rejected path).
+NOT_PER_OFFICE = ("cannot differ between offices; an office profile may set "
+                  + ", ".join(f"{g}.*" for g in PROFILE_GROUPS) + " except " + ", ".join(ORGANISATION_WIDE))
+
+
+def may_differ_between_offices(path: str) -> bool:
+    """Whether an office profile may set the parameter at ``path``."""
+    return path.split(".", 1)[0] in PROFILE_GROUPS and path not in ORGANISATION_WIDE
+
+
 def validate_profiles(params: Parameters, profiles: Sequence[OfficeProfile], where: str = "offices") -> None:
     """Check office numbers, groups and values; raise ParameterError naming ``where[i]...``."""
     seen: set[int] = set()
@@ -45,11 +55,8 @@ def validate_profiles(params: Parameters, profiles: Sequence[OfficeProfile], whe
             raise ParameterError(f"{where}[{i}].office", f"office {number} already has a profile")
         seen.add(number)
         for path in profile.set:
-            if path.split(".", 1)[0] not in PROFILE_GROUPS or path in ORGANISATION_WIDE:
-                raise ParameterError(f"{where}[{i}].set.{path}",
-                                     "cannot differ between offices; an office profile may set "
-                                     + ", ".join(f"{g}.*" for g in PROFILE_GROUPS) + " except "
-                                     + ", ".join(ORGANISATION_WIDE))
+            if not may_differ_between_offices(path):
+                raise ParameterError(f"{where}[{i}].set.{path}", NOT_PER_OFFICE)
         office_parameters(params, profile, where=f"{where}[{i}].set")
 
 

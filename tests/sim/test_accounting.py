@@ -5,7 +5,6 @@ import pytest
 from sim.accounting import check_accounts
 from sim.documents import State
 from sim.model import DocSecModel
-from sim.parameters import Parameters
 
 
 

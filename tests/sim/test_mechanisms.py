@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from sim.agents import Worker
 from sim.documents import Classification, Document, Kind, State
 from sim.events import Action
 from sim.interventions import Intervention
@@ -214,7 +213,3 @@ def test_identical_results_under_different_hash_seeds():
     assert len(outputs) == 1
     assert json.loads(outputs.pop())[2] > 100
 
-
-def test_workers_are_never_sanctioned():
-    model = _model()
-    assert not any(isinstance(a, Worker) and hasattr(a, "offences") for a in model.agents)
