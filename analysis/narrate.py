@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.atomic import replacing
-from sim.errors import InputError
-from sim.events import EVENT_FIELDS, Action, Event
+from .atomic import replacing
+from ..sim.errors import InputError
+from ..sim.events import EVENT_FIELDS, Action, Event
 
 #: File formats ``write_events`` knows, by file suffix.
 EVENT_FORMATS: dict[str, str] = {".csv": "CSV", ".jsonl": "JSON Lines"}

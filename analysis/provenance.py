@@ -9,7 +9,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-import sim
+from .. import sim
 
 
 @cache

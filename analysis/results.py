@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.sweep.store import StoreError, connect, quote, read_meta
-from sim.parameters import spec_by_path
+from .sweep.store import StoreError, connect, quote, read_meta
+from ..sim.parameters import spec_by_path
 
 #: Identifying columns that lead every run table, in order.
 RUN_COLUMNS: tuple[str, ...] = ("run_id", "point_id", "replicate", "seed", "status", "error", "duration_s")

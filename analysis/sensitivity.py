@@ -36,11 +36,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.sweep.design import SweepSpec
-from analysis.sweep.files import PLAUSIBLE, flatten_parameters, text_hash
-from sim.errors import InputError
-from sim.metrics import SUMMARY_NAMES
-from sim.parameters import coerce_value, spec_by_path
+from .sweep.design import SweepSpec
+from .sweep.files import PLAUSIBLE, flatten_parameters, text_hash
+from ..sim.errors import InputError
+from ..sim.metrics import SUMMARY_NAMES
+from ..sim.parameters import coerce_value, spec_by_path
 
 METHODS: tuple[str, ...] = ("morris", "sobol")
 TABLES: dict[str, tuple[str, ...]] = {
@@ -387,8 +387,8 @@ def run_sensitivity(spec: SensitivitySpec, out_dir: str | Path, *, engine: str =
     and ``indices.csv`` (the indices) in ``out_dir``. ``runner`` replaces the model
     (as in ``run_sweep``); the other options are ``run_sweep``'s.
     """
-    from analysis.results import load_runs
-    from analysis.sweep.execute import run_sweep
+    from .results import load_runs
+    from .sweep.execute import run_sweep
 
     out = Path(out_dir)
     design = make_design(spec)

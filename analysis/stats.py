@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from sim.errors import InputError
+from ..sim.errors import InputError
 
 #: Default confidence level of every interval.
 CONFIDENCE = 0.95

@@ -26,7 +26,7 @@ def main() -> None:
              *(["--workers", str(args.workers)] if args.workers else [])]
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "analysis.cli", "compare", "--no-progress", *extra],
+        done = subprocess.run([sys.executable, "-m", "docsec.analysis.cli", "compare", "--no-progress", *extra],
                               cwd=folder, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
                               capture_output=True, text=True)
         seconds = time.perf_counter() - start

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def time_docsec(offices: int, days: int, seed: int) -> float:
-    from sim.model import DocSecModel
-    from sim.parameters import Parameters
+    from docsec.sim.model import DocSecModel
+    from docsec.sim.parameters import Parameters
 
     params = Parameters().with_overrides({"population.offices": offices, "run.days": days})
     start = time.perf_counter()
@@ -37,8 +37,8 @@ def time_docsec(offices: int, days: int, seed: int) -> float:
 
 
 def agent_count(offices: int) -> int:
-    from sim.model import DocSecModel
-    from sim.parameters import Parameters
+    from docsec.sim.model import DocSecModel
+    from docsec.sim.parameters import Parameters
 
     return len(DocSecModel(Parameters().with_overrides({"population.offices": offices}), rng=0).agents)
 

@@ -38,7 +38,7 @@ BASE_SEED = 2021
 
 
 def _spec(replicates: int, days: int, daily: bool = False):
-    from analysis.sweep.design import SweepSpec
+    from docsec.analysis.sweep.design import SweepSpec
 
     return SweepSpec.from_mapping({"sweep": {"replicates": replicates, "base_seed": BASE_SEED, "days": days},
                                    "parameters": {AXIS: [True, False]}, "outputs": {"daily": daily}}, name="p3")
@@ -48,8 +48,8 @@ def time_batch_run(replicates: int, days: int, workers: int) -> dict:
     """mesa.batch_run on the design (this process is switched to 'spawn' by batch_run)."""
     from mesa.batchrunner import batch_run
 
-    from analysis.sweep.design import replicate_seeds
-    from sim.model import DocSecModel
+    from docsec.analysis.sweep.design import replicate_seeds
+    from docsec.sim.model import DocSecModel
 
     seeds = replicate_seeds(BASE_SEED, replicates)
     keyword = AXIS.replace(".", "__")
@@ -58,8 +58,8 @@ def time_batch_run(replicates: int, days: int, workers: int) -> dict:
                      number_processes=workers, max_steps=days, data_collection_period=-1, display_progress=False)
     seconds = time.perf_counter() - start
     # Same design, same results: batch_run's last day equals docsec's for one run.
-    from sim.parameters import Parameters
-    from sim.run import run_simulation
+    from docsec.sim.parameters import Parameters
+    from docsec.sim.run import run_simulation
 
     row = next(r for r in rows if r["rng"] == seeds[0] and r[keyword] is False)
     ours = run_simulation(Parameters().with_overrides({AXIS: False, "run.days": days}), seeds[0]).daily.iloc[-1]
@@ -69,7 +69,7 @@ def time_batch_run(replicates: int, days: int, workers: int) -> dict:
 
 def time_sweep(replicates: int, days: int, workers: int | None, engine: str) -> dict:
     """docsec's run_sweep on the design into a fresh store."""
-    from analysis.sweep.execute import run_sweep
+    from docsec.analysis.sweep.execute import run_sweep
 
     spec = _spec(replicates, days)
     with tempfile.TemporaryDirectory() as folder:
@@ -81,9 +81,9 @@ def time_sweep(replicates: int, days: int, workers: int | None, engine: str) -> 
 
 def time_plain_loop(replicates: int, days: int) -> dict:
     """The model alone, run after run in this process, with nothing stored (the floor for one core)."""
-    from analysis.sweep.design import expand
-    from sim.parameters import Parameters
-    from sim.run import run_simulation
+    from docsec.analysis.sweep.design import expand
+    from docsec.sim.parameters import Parameters
+    from docsec.sim.run import run_simulation
 
     runs = expand(_spec(replicates, days))
     start = time.perf_counter()
@@ -94,11 +94,11 @@ def time_plain_loop(replicates: int, days: int) -> dict:
 
 def time_store_writes(days: int, n: int = 200) -> dict:
     """The store's cost per run: record ``n`` real run outcomes, summaries only and with daily series."""
-    from analysis.sweep.design import expand
-    from analysis.sweep.store import SweepStore
-    from analysis.sweep.worker import RunContext, perform_run
-    from sim.metrics import COUNTER_NAMES, SUMMARY_NAMES
-    from sim.parameters import Parameters
+    from docsec.analysis.sweep.design import expand
+    from docsec.analysis.sweep.store import SweepStore
+    from docsec.analysis.sweep.worker import RunContext, perform_run
+    from docsec.sim.metrics import COUNTER_NAMES, SUMMARY_NAMES
+    from docsec.sim.parameters import Parameters
 
     out = {}
     for daily in (False, True):

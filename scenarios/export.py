@@ -11,8 +11,8 @@ from __future__ import annotations
 import enum
 import json
 
-from scenarios.loader import Narration, Scenario
-from sim.parameters import GROUPS, spec_by_path
+from .loader import Narration, Scenario
+from ..sim.parameters import GROUPS, spec_by_path
 
 
 def toml_value(value) -> str:

@@ -35,10 +35,10 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from sim.errors import InputError
-from sim.interventions import Intervention, validate_timeline
-from sim.parameters import GROUPS, ParameterError, Parameters, spec_by_path
-from sim.profiles import NOT_PER_OFFICE, OfficeProfile, may_differ_between_offices, validate_profiles
+from ..sim.errors import InputError
+from ..sim.interventions import Intervention, validate_timeline
+from ..sim.parameters import GROUPS, ParameterError, Parameters, spec_by_path
+from ..sim.profiles import NOT_PER_OFFICE, OfficeProfile, may_differ_between_offices, validate_profiles
 
 #: Tables a scenario file may hold, and the keys allowed in each fixed-key table.
 TABLES: tuple[str, ...] = ("scenario", "parameters", "timeline", "office", "narration")
@@ -117,7 +117,7 @@ def _suggest(word: str, allowed) -> str:
 # -- locating files ------------------------------------------------------------------------
 def shipped_folder() -> Traversable:
     """The folder of the shipped scenario files (package data of ``scenarios``)."""
-    return resources.files("scenarios")
+    return resources.files(__package__)
 
 
 def shipped_names() -> list[str]:

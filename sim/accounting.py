@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.agents import Worker
-from sim.documents import State
+from .agents import Worker
+from .documents import State
 
 if TYPE_CHECKING:
-    from sim.model import DocSecModel
+    from .model import DocSecModel
 
 
 def check_accounts(model: DocSecModel) -> list[str]:

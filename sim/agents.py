@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.decisions import choice_probability
-from sim.documents import Classification
-from sim.parameters import PenaltyScaling
+from .decisions import choice_probability
+from .documents import Classification
+from .parameters import PenaltyScaling
 
 if TYPE_CHECKING:
-    from sim.model import DocSecModel
-    from sim.office import Office
+    from .model import DocSecModel
+    from .office import Office
 
 _BETA_CONCENTRATION = 10.0
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from sim.documents import Classification, Document
-from sim.events import Action
-from sim.parameters import Targeting
+from .documents import Classification, Document
+from .events import Action
+from .parameters import Targeting
 
 if TYPE_CHECKING:
-    from sim.agents import Inspector, Official
-    from sim.model import DocSecModel
-    from sim.office import Office
+    from .agents import Inspector, Official
+    from .model import DocSecModel
+    from .office import Office
 
 
 class InspectionService:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.parameters import ParameterError, Parameters
+from .parameters import ParameterError, Parameters
 
 
 @dataclass(frozen=True)

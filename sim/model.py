@@ -28,18 +28,18 @@ import mesa
 import numpy as np
 from mesa.datacollection import DataCollector
 
-from sim.agents import Inspector, Official, Worker
-from sim.documents import Classification, Document, Kind, State
-from sim.events import Action, Event
-from sim.inspection import InspectionService
-from sim.interventions import Intervention, validate_timeline
-from sim.metrics import COUNTER_NAMES, new_counters
-from sim.office import Office
-from sim.parameters import ParameterError, Parameters
-from sim.penalties import PenaltyPolicy
-from sim.profiles import OfficeProfile, office_parameters, validate_profiles
-from sim.streams import Streams
-from sim.violations import Violation, ViolationKind
+from .agents import Inspector, Official, Worker
+from .documents import Classification, Document, Kind, State
+from .events import Action, Event
+from .inspection import InspectionService
+from .interventions import Intervention, validate_timeline
+from .metrics import COUNTER_NAMES, new_counters
+from .office import Office
+from .parameters import ParameterError, Parameters
+from .penalties import PenaltyPolicy
+from .profiles import OfficeProfile, office_parameters, validate_profiles
+from .streams import Streams
+from .violations import Violation, ViolationKind
 
 
 def counter_of_the_day(model: DocSecModel, name: str) -> float:

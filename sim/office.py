@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.agents import Official, Worker
-from sim.documents import Document, State
-from sim.events import Action
-from sim.parameters import Parameters
-from sim.violations import Violation, ViolationKind
+from .agents import Official, Worker
+from .documents import Document, State
+from .events import Action
+from .parameters import Parameters
+from .violations import Violation, ViolationKind
 
 if TYPE_CHECKING:
-    from sim.model import DocSecModel
+    from .model import DocSecModel
 
 
 class Office:

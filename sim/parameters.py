@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sim.errors import InputError
+from .errors import InputError
 
 
 class ParameterError(InputError):

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.agents import Official
-from sim.documents import Classification
-from sim.events import Action
+from .agents import Official
+from .documents import Classification
+from .events import Action
 
 if TYPE_CHECKING:
-    from sim.model import DocSecModel
+    from .model import DocSecModel
 
 
 class PenaltyPolicy:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.parameters import ParameterError, Parameters
+from .parameters import ParameterError, Parameters
 
 #: Parameter groups an office profile may set.
 PROFILE_GROUPS: tuple[str, ...] = ("behaviour", "documents", "custody")

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.documents import State
-from sim.events import Event
-from sim.interventions import Intervention
-from sim.metrics import COUNTER_NAMES, summarise
-from sim.model import DocSecModel
-from sim.parameters import Parameters
-from sim.profiles import OfficeProfile
+from .documents import State
+from .events import Event
+from .interventions import Intervention
+from .metrics import COUNTER_NAMES, summarise
+from .model import DocSecModel
+from .parameters import Parameters
+from .profiles import OfficeProfile
 
 
 @dataclass

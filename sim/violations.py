@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 
-from sim.documents import Classification, State
+from .documents import Classification, State
 
 
 class ViolationKind(enum.StrEnum):

@@ -12,20 +12,20 @@ import argparse
 import importlib
 import sys
 
-from sim import __version__
-from sim.errors import InputError
+from ...sim import __version__
+from ...sim.errors import InputError
 
 #: Sub-command modules, in the order ``docsec --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
-    "analysis.cli.compare_cmd",
-    "analysis.cli.run_cmd",
-    "analysis.cli.scenarios_cmd",
-    "analysis.cli.show_cmd",
-    "analysis.cli.sweep_cmd",
-    "analysis.cli.export_cmd",
-    "analysis.cli.report_cmd",
-    "analysis.cli.sensitivity_cmd",
-    "analysis.cli.dashboard_cmd",
+    "docsec.analysis.cli.compare_cmd",
+    "docsec.analysis.cli.run_cmd",
+    "docsec.analysis.cli.scenarios_cmd",
+    "docsec.analysis.cli.show_cmd",
+    "docsec.analysis.cli.sweep_cmd",
+    "docsec.analysis.cli.export_cmd",
+    "docsec.analysis.cli.report_cmd",
+    "docsec.analysis.cli.sensitivity_cmd",
+    "docsec.analysis.cli.dashboard_cmd",
 )
 
 

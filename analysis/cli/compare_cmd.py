@@ -15,17 +15,17 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from analysis.cli.interrupts import stop_on_sigterm
-from analysis.provenance import provenance
-from analysis.report import analyse_study, load_study, write_html
-from analysis.report.build import HEADLINE, StudyAnalysis
-from analysis.report.tables import comparison_rows, text_table
-from analysis.stats import CONFIDENCE, IntervalMethod, check_confidence
-from analysis.sweep.design import SweepSpec, load_sweep
-from analysis.sweep.engines import SweepAborted
-from analysis.results import load_provenance
-from analysis.sweep.execute import run_sweep
-from sim.errors import InputError
+from .interrupts import stop_on_sigterm
+from ..provenance import provenance
+from ..report import analyse_study, load_study, write_html
+from ..report.build import HEADLINE, StudyAnalysis
+from ..report.tables import comparison_rows, text_table
+from ..stats import CONFIDENCE, IntervalMethod, check_confidence
+from ..sweep.design import SweepSpec, load_sweep
+from ..sweep.engines import SweepAborted
+from ..results import load_provenance
+from ..sweep.execute import run_sweep
+from ...sim.errors import InputError
 
 #: Where the study's store and report go without --out.
 DEFAULT_OUT = Path("docsec-compare")
@@ -38,7 +38,7 @@ PRINTED_METRICS: tuple[str, ...] = (HEADLINE, "losses_per_1000_docs", "concealed
 
 def default_study() -> Path:
     """The shipped study file (package data of ``scenarios``)."""
-    return Path(str(resources.files("scenarios").joinpath("sweeps", "compare.toml")))
+    return Path(str(resources.files("docsec.scenarios").joinpath("sweeps", "compare.toml")))
 
 
 def add_analysis_options(p: argparse.ArgumentParser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from analysis.dashboard.server import DEFAULT_HOST, DEFAULT_PORT, is_loopback
+from ..dashboard.server import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analysis.dashboard import server
+    from ..dashboard import server
 
     host, port = server.check_address(args.host, args.port)
     server.check_port_free(host, port)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analysis.results import export_store
+from ..results import export_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:

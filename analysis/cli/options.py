@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from sim.errors import InputError
+from ...sim.errors import InputError
 
 
 def parse_assignment(text: str) -> tuple[str, object]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analysis.cli.compare_cmd import add_analysis_options, check_analysis_options
-from analysis.report import write_report
+from .compare_cmd import add_analysis_options, check_analysis_options
+from ..report import write_report
 
 
 def register(sub: argparse._SubParsersAction) -> None:

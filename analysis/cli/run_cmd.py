@@ -9,18 +9,18 @@ import math
 import sys
 from pathlib import Path
 
-from analysis.atomic import replacing
-from analysis.cli.options import parse_assignments
-from analysis.narrate import EVENT_FORMATS, Names, event_format, narrate, parse_kinds, parse_offices, select, \
+from ..atomic import replacing
+from .options import parse_assignments
+from ..narrate import EVENT_FORMATS, Names, event_format, narrate, parse_kinds, parse_offices, select, \
     write_events
-from analysis.provenance import provenance
-from scenarios.loader import Scenario, load_scenario
-from sim.errors import InputError
-from sim.events import Action
-from sim.interventions import validate_timeline
-from sim.metrics import MEANINGS, SUMMARY_NAMES, UNITS
-from sim.parameters import ParameterError, Parameters, spec_by_path
-from sim.run import run_simulation
+from ..provenance import provenance
+from ...scenarios.loader import Scenario, load_scenario
+from ...sim.errors import InputError
+from ...sim.events import Action
+from ...sim.interventions import validate_timeline
+from ...sim.metrics import MEANINGS, SUMMARY_NAMES, UNITS
+from ...sim.parameters import ParameterError, Parameters, spec_by_path
+from ...sim.run import run_simulation
 
 DEFAULT_SCENARIO = "default"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from scenarios.loader import list_scenarios, load_scenario, shipped_names
+from ...scenarios.loader import list_scenarios, load_scenario, shipped_names
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.cli.interrupts import stop_on_sigterm
-from analysis.report import analyse_study, load_study, write_html
-from analysis.report.tables import indices_rows, text_table
-from analysis.sensitivity import load_sensitivity, make_design, run_sensitivity
-from analysis.sweep.engines import SweepAborted
-from sim.errors import InputError
+from .interrupts import stop_on_sigterm
+from ..report import analyse_study, load_study, write_html
+from ..report.tables import indices_rows, text_table
+from ..sensitivity import load_sensitivity, make_design, run_sensitivity
+from ..sweep.engines import SweepAborted
+from ...sim.errors import InputError
 
 #: Where results go without --out: results/sensitivity-<name>/
 DEFAULT_DIR = Path("results")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from scenarios.export import to_toml
-from scenarios.loader import load_scenario
-from sim.parameters import Parameters
+from ...scenarios.export import to_toml
+from ...scenarios.loader import load_scenario
+from ...sim.parameters import Parameters
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.cli.interrupts import stop_on_sigterm
-from analysis.sweep.design import load_sweep
-from analysis.sweep.engines import SweepAborted
-from analysis.sweep.execute import run_sweep
-from analysis.sweep.store import connect
+from .interrupts import stop_on_sigterm
+from ..sweep.design import load_sweep
+from ..sweep.engines import SweepAborted
+from ..sweep.execute import run_sweep
+from ..sweep.store import connect
 
 #: Where a sweep's store goes without --out: results/<sweep name>.sqlite
 DEFAULT_STORE_DIR = Path("results")

@@ -16,12 +16,12 @@ import threading
 
 import solara
 
-from analysis.dashboard.controls import EventFeed, LeverPanel, LiveCharts, OfficeView, Prose, ScenarioPicker
-from analysis.dashboard.feed import NOTABLE, Kind
-from analysis.dashboard.pacing import DrawPacer, play
-from analysis.dashboard.session import SPEEDS, DashboardSession
-from analysis.dashboard.tabletop_view import Tabletop
-from sim.errors import InputError
+from .controls import EventFeed, LeverPanel, LiveCharts, OfficeView, Prose, ScenarioPicker
+from .feed import NOTABLE, Kind
+from .pacing import DrawPacer, play
+from .session import SPEEDS, DashboardSession
+from .tabletop_view import Tabletop
+from ...sim.errors import InputError
 
 
 @solara.component

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from scenarios.loader import Scenario, list_scenarios, load_scenario
+from ...scenarios.loader import Scenario, list_scenarios, load_scenario
 
 #: The scenario a new session starts with.
 FIRST_SCENARIO = "default"

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.figures._style import colour, esc, finish, number, require_columns
+from ..figures._style import colour, esc, finish, number, require_columns
 
 #: Height of one live chart in pixels (the page gives charts their width).
 PANEL_HEIGHT = 280

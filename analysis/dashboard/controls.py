@@ -15,11 +15,11 @@ from typing import Any
 import pandas as pd
 import solara
 
-from analysis.dashboard import catalog, charts, headline
-from analysis.dashboard.feed import FeedLine
-from analysis.dashboard.levers import LEVER_SECTIONS, Lever, LeverKind, lever_by_path
-from analysis.dashboard.office_view import office_cards_html, office_summary
-from analysis.dashboard.plotly_view import Chart
+from . import catalog, charts, headline
+from .feed import FeedLine
+from .levers import LEVER_SECTIONS, Lever, LeverKind, lever_by_path
+from .office_view import office_cards_html, office_summary
+from .plotly_view import Chart
 
 FEED_COLOURS = {
     "policy": "#6a1b9a", "leak": "#b23c00", "loss": "#8d6e63", "violation": "#c62828",

@@ -12,8 +12,8 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from analysis.narrate import Names, sentence
-from sim.events import Action, Event
+from ..narrate import Names, sentence
+from ...sim.events import Action, Event
 
 
 class Kind(enum.StrEnum):

@@ -7,7 +7,7 @@ charts, tables and the CSV files of the rest of docsec; units come from
 
 from __future__ import annotations
 
-from sim.metrics import COUNTER_NAMES, UNITS
+from ...sim.metrics import COUNTER_NAMES, UNITS
 
 #: Short labels for the counters the dashboard shows.
 LABELS: dict[str, str] = {

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sim.interventions import Intervention, validate_timeline
-from sim.parameters import ParameterError, Parameters, ParamSpec, coerce_value, spec_by_path
+from ...sim.interventions import Intervention, validate_timeline
+from ...sim.parameters import ParameterError, Parameters, ParamSpec, coerce_value, spec_by_path
 
 #: The levers, grouped as the dashboard shows them: (section title, parameter paths).
 LEVER_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (

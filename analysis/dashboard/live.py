@@ -17,17 +17,17 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.dashboard.catalog import office_names, timeline_notes
-from analysis.dashboard.feed import NOTABLE, FeedLine, Kind, feed_lines
-from analysis.dashboard.levers import check_changes, lever_by_path, lever_values
-from analysis.dashboard.offices import office_table
-from analysis.narrate import Names
-from scenarios.loader import Scenario
-from sim.events import Action
-from sim.interventions import Intervention
-from sim.metrics import COUNTER_NAMES
-from sim.model import DocSecModel
-from sim.parameters import ParameterError
+from .catalog import office_names, timeline_notes
+from .feed import NOTABLE, FeedLine, Kind, feed_lines
+from .levers import check_changes, lever_by_path, lever_values
+from .offices import office_table
+from ..narrate import Names
+from ...scenarios.loader import Scenario
+from ...sim.events import Action
+from ...sim.interventions import Intervention
+from ...sim.metrics import COUNTER_NAMES
+from ...sim.model import DocSecModel
+from ...sim.parameters import ParameterError
 
 
 @dataclass(frozen=True)

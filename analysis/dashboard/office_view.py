@@ -12,7 +12,7 @@ import html
 
 import pandas as pd
 
-from analysis.figures._style import require_columns
+from ..figures._style import require_columns
 
 STYLE = """
 <style>

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from sim.agents import Worker
-from sim.documents import State
-from sim.model import DocSecModel
+from ...sim.agents import Worker
+from ...sim.documents import State
+from ...sim.model import DocSecModel
 
 #: Columns of the office table, in order.
 OFFICE_COLUMNS: tuple[str, ...] = (

@@ -17,9 +17,9 @@ import time
 import warnings
 import webbrowser
 
-from sim.errors import InputError
+from ...sim.errors import InputError
 
-APP = "analysis.dashboard.app"
+APP = "docsec.analysis.dashboard.app"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
@@ -91,7 +91,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool
     import uvicorn
     from solara.server import settings
 
-    from analysis.dashboard.plotly_view import PLOTLY_FOLDER
+    from .plotly_view import PLOTLY_FOLDER
 
     settings.main.mode = "production"
     settings.assets.extra_locations = [*settings.assets.extra_locations, str(PLOTLY_FOLDER)]  # plotly.js, locally

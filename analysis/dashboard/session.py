@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.dashboard import catalog
-from analysis.dashboard.feed import NOTABLE, FeedLine, Kind
-from analysis.dashboard.live import LiveRun, PolicyChange
-from sim.parameters import ParameterError
+from . import catalog
+from .feed import NOTABLE, FeedLine, Kind
+from .live import LiveRun, PolicyChange
+from ...sim.parameters import ParameterError
 
 #: Days one step (or one tick of play) advances: a day, a week, a fortnight, a month.
 SPEEDS: tuple[int, ...] = (1, 7, 14, 30)

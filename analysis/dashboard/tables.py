@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from analysis.figures._style import number, require_columns
+from ..figures._style import number, require_columns
 
 TABLE_STYLE = ("border-collapse:collapse;font-size:13px;margin:4px 0 10px 0;"
                "min-width:320px")

@@ -21,13 +21,13 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.dashboard import catalog
-from analysis.dashboard.feed import FeedLine
-from analysis.dashboard.headline import HEADLINE
-from analysis.dashboard.live import LiveRun, PolicyChange, counter_totals, daily_table, describe_changes, new_model
-from analysis.dashboard.session import check_seed
-from scenarios.loader import Scenario
-from sim.parameters import ParameterError
+from . import catalog
+from .feed import FeedLine
+from .headline import HEADLINE
+from .live import LiveRun, PolicyChange, counter_totals, daily_table, describe_changes, new_model
+from .session import check_seed
+from ...scenarios.loader import Scenario
+from ...sim.parameters import ParameterError
 
 #: A round is a month by default (the model counts a month as 30 days).
 DEFAULT_ROUND_DAYS = 30

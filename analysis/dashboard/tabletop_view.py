@@ -10,12 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import solara
 
-from analysis.dashboard import catalog, charts, headline
-from analysis.dashboard.controls import EventFeed, LeverPanel, LiveCharts, Prose, ScenarioPicker
-from analysis.dashboard.plotly_view import Chart
-from analysis.dashboard.session import MAX_SEED
-from analysis.dashboard.tables import html_table, round_matrix
-from analysis.dashboard.tabletop import (
+from . import catalog, charts, headline
+from .controls import EventFeed, LeverPanel, LiveCharts, Prose, ScenarioPicker
+from .plotly_view import Chart
+from .session import MAX_SEED
+from .tables import html_table, round_matrix
+from .tabletop import (
     DEFAULT_ROUND_DAYS,
     DEFAULT_ROUNDS,
     ROUND_DAY_CHOICES,
@@ -24,7 +24,7 @@ from analysis.dashboard.tabletop import (
     max_rounds,
     round_table,
 )
-from sim.errors import InputError
+from ...sim.errors import InputError
 
 UNITS = {m: headline.unit(m) for m in headline.HEADLINE}
 

@@ -5,10 +5,10 @@ takes them from the metric table). Every figure has a title, axis titles with
 units, and hover text that states what a mark is in words.
 """
 
-from analysis.figures.comparison import comparison_bars
-from analysis.figures.heatmap import parameter_heatmap
-from analysis.figures.sensitivity import sensitivity_bars
-from analysis.figures.series import daily_series
-from analysis.figures.tradeoff import tradeoff
+from .comparison import comparison_bars
+from .heatmap import parameter_heatmap
+from .sensitivity import sensitivity_bars
+from .series import daily_series
+from .tradeoff import tradeoff
 
 __all__ = ["comparison_bars", "daily_series", "parameter_heatmap", "sensitivity_bars", "tradeoff"]

@@ -7,7 +7,7 @@ from collections.abc import Hashable, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.figures._style import (axis_title, colour, esc, finish, first_confidence, humanise,
+from ._style import (axis_title, colour, esc, finish, first_confidence, humanise,
                                      interval_text, ordered_levels, percent, require_columns)
 
 

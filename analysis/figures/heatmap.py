@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.figures._style import (axis_title, esc, finish, first_confidence, humanise, interval_text,
+from ._style import (axis_title, esc, finish, first_confidence, humanise, interval_text,
                                      number, ordered_levels, require_columns)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.figures._style import colour, esc, finish, humanise, number, require_columns
+from ._style import colour, esc, finish, humanise, number, require_columns
 
 #: What each index is, for legends and hover text.
 INDEX_NAMES: dict[str, str] = {

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.figures._style import (axis_title, band_colour, colour, esc, finish, first_confidence,
+from ._style import (axis_title, band_colour, colour, esc, finish, first_confidence,
                                      humanise, interval_text, ordered_levels, percent, require_columns)
 
 

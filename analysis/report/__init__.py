@@ -5,6 +5,6 @@ varied), ``tables`` (formatted tables), ``reading`` (the plain-language reading)
 ``page`` (the HTML page, plotly.js embedded once), ``build`` (store -> report).
 """
 
-from analysis.report.build import StudyAnalysis, analyse_study, load_study, render_report, write_html, write_report
+from .build import StudyAnalysis, analyse_study, load_study, render_report, write_html, write_report
 
 __all__ = ["StudyAnalysis", "analyse_study", "load_study", "render_report", "write_html", "write_report"]

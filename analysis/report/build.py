@@ -18,13 +18,13 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis import figures, stats
-from analysis.figures._style import number
-from analysis.report.labels import metric_label, metric_unit, parameter_label, parameter_title
-from analysis.report.page import Section, Table, render_page
-from analysis.report.reading import read_contrasts
-from analysis.report.study import Study, describe_study
-from analysis.report.tables import comparison_rows, indices_rows, point_rows, provenance_rows
+from .. import figures, stats
+from ..figures._style import number
+from .labels import metric_label, metric_unit, parameter_label, parameter_title
+from .page import Section, Table, render_page
+from .reading import read_contrasts
+from .study import Study, describe_study
+from .tables import comparison_rows, indices_rows, point_rows, provenance_rows
 
 #: The outcome the study is about, and the ones read beside it.
 HEADLINE = "external_leaks_per_1000_docs"
@@ -135,7 +135,7 @@ def analyse_study(runs: pd.DataFrame, provenance: Mapping[str, Any], *, daily: p
         if fig is not None:
             out.figures["daily"] = _captioned("daily", fig)
     if sensitivity_design is not None:
-        from analysis.sensitivity import analyse as analyse_sensitivity
+        from ..sensitivity import analyse as analyse_sensitivity
 
         out.indices = analyse_sensitivity(sensitivity_design, done)
         for output in out.indices["output"].unique():
@@ -329,8 +329,8 @@ def render_report(a: StudyAnalysis, *, source: str = "") -> str:
 
 def load_study(store: str | Path) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame | None, Any]:
     """A store's runs, provenance, the daily counter the report draws (if kept) and its sensitivity design."""
-    from analysis.results import load_daily, load_provenance, load_runs
-    from analysis.sensitivity import design_beside
+    from ..results import load_daily, load_provenance, load_runs
+    from ..sensitivity import design_beside
 
     prov = load_provenance(store)
     runs = load_runs(store)

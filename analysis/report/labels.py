@@ -7,8 +7,8 @@ parameter declarations, so a unit is written in one place only.
 
 from __future__ import annotations
 
-from sim.metrics import MEANINGS, UNITS
-from sim.parameters import spec_by_path
+from ...sim.metrics import MEANINGS, UNITS
+from ...sim.parameters import spec_by_path
 
 _RATE_SUFFIX = "_per_1000_docs"
 

@@ -12,10 +12,10 @@ import math
 
 import pandas as pd
 
-from analysis.figures._style import number, percent
-from analysis.report.labels import metric_label, metric_unit
-from analysis.report.study import Factor, Study
-from analysis.stats import interval_excludes_zero
+from ..figures._style import number, percent
+from .labels import metric_label, metric_unit
+from .study import Factor, Study
+from ..stats import interval_excludes_zero
 
 CAVEAT = ("These are results of the model under its stated assumptions, not forecasts. The intervals describe "
           "variation between simulated replicates; they do not cover uncertainty in the assumptions themselves, "

@@ -26,8 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.report.labels import parameter_label, parameter_title
-from sim.parameters import spec_by_path
+from .labels import parameter_label, parameter_title
+from ...sim.parameters import spec_by_path
 
 LAX = "Lax delegation"
 STRICT = "Strict custody"

@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.figures._style import number
-from analysis.report.labels import metric_label, metric_unit, parameter_title
-from analysis.report.page import Table
-from analysis.report.reading import signed
+from ..figures._style import number
+from .labels import metric_label, metric_unit, parameter_title
+from .page import Table
+from .reading import signed
 
 
 def with_interval(mean: float, low: float, high: float) -> str:

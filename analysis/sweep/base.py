@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.sweep.design import RunSpec, SweepSpec
-from sim.errors import InputError
-from sim.interventions import Intervention, validate_timeline
-from sim.profiles import OfficeProfile, validate_profiles
-from sim.parameters import ParameterError, Parameters
+from .design import RunSpec, SweepSpec
+from ...sim.errors import InputError
+from ...sim.interventions import Intervention, validate_timeline
+from ...sim.profiles import OfficeProfile, validate_profiles
+from ...sim.parameters import ParameterError, Parameters
 
 @dataclass(frozen=True)
 class Base:
@@ -48,7 +48,7 @@ def _scenario_argument(spec: SweepSpec) -> str:
 
 def resolve_base(spec: SweepSpec) -> Base:
     """The sweep's base scenario; an unknown scenario raises the loader's InputError."""
-    from scenarios.loader import load_scenario
+    from ...scenarios.loader import load_scenario
 
     try:
         scenario = load_scenario(_scenario_argument(spec))

@@ -38,8 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from analysis.sweep.files import canonical_text, read_sweep_file, text_hash, validate_sweep_mapping
-from sim.parameters import spec_by_path
+from .files import canonical_text, read_sweep_file, text_hash, validate_sweep_mapping
+from ...sim.parameters import spec_by_path
 
 
 @dataclass(frozen=True)

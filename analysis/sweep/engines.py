@@ -37,10 +37,10 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 
-from analysis.sweep.design import RunSpec
-from analysis.sweep.worker import (RunContext, RunOutcome, init_process_worker, perform_run,
+from .design import RunSpec
+from .worker import (RunContext, RunOutcome, init_process_worker, perform_run,
                                    run_in_process_worker, worker_ready)
-from sim.errors import InputError
+from ...sim.errors import InputError
 
 ENGINES: tuple[str, ...] = ("serial", "process", "dask")
 START_METHODS: tuple[str, ...] = ("fork", "forkserver", "spawn")
@@ -126,7 +126,7 @@ class ProcessEngine(Engine):
         mp = multiprocessing.get_context(method)
         if method == "forkserver":
             # The fork server imports these once; every worker forked from it starts with them loaded.
-            mp.set_forkserver_preload(["analysis.sweep.worker"] + (["sim.run"] if context.runner is None else []))
+            mp.set_forkserver_preload(["docsec.analysis.sweep.worker"] + (["docsec.sim.run"] if context.runner is None else []))
         self.start_method = method
         self.pool = ProcessPoolExecutor(self.workers, mp_context=mp, initializer=init_process_worker,
                                         initargs=(context,))
@@ -176,7 +176,7 @@ def _worker_versions() -> tuple[str, str]:
     """Run on each Dask worker: the docsec and Mesa versions it would run."""
     from importlib import metadata
 
-    import sim
+    from ... import sim
 
     return sim.__version__, metadata.version("mesa")
 

@@ -23,14 +23,14 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from analysis.provenance import provenance
-from analysis.sweep.base import Base, check_points, resolve_base
-from analysis.sweep.design import SweepSpec, expand
-from analysis.sweep.engines import make_engine
-from analysis.sweep.progress import SweepProgress
-from analysis.sweep.store import StoreError, SweepStore, connect, read_meta
-from analysis.sweep.worker import RunContext
-from sim.metrics import COUNTER_NAMES, SUMMARY_NAMES
+from ..provenance import provenance
+from .base import Base, check_points, resolve_base
+from .design import SweepSpec, expand
+from .engines import make_engine
+from .progress import SweepProgress
+from .store import StoreError, SweepStore, connect, read_meta
+from .worker import RunContext
+from ...sim.metrics import COUNTER_NAMES, SUMMARY_NAMES
 
 #: Provenance keys that, if they differ on resumption, are reported (the results may mix code versions).
 _CODE_KEYS = ("docsec_version", "git_revision", "mesa_version")

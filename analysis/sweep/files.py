@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.errors import InputError
-from sim.parameters import ParamSpec, Parameters, coerce_value, spec_by_path
+from ...sim.errors import InputError
+from ...sim.parameters import ParamSpec, Parameters, coerce_value, spec_by_path
 
 #: Design kinds a sweep file may name in ``design.kind``.
 DESIGN_KINDS: tuple[str, ...] = ("grid", "lhs", "sobol", "explicit")

@@ -36,9 +36,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from analysis.sweep.design import RunSpec
-from analysis.sweep.worker import RunOutcome
-from sim.errors import InputError
+from .design import RunSpec
+from .worker import RunOutcome
+from ...sim.errors import InputError
 
 SCHEMA_VERSION = 1
 STATUSES = ("pending", "done", "failed")

@@ -25,10 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.sweep.design import RunSpec
-from sim.interventions import Intervention
-from sim.parameters import Parameters
-from sim.profiles import OfficeProfile
+from .design import RunSpec
+from ...sim.interventions import Intervention
+from ...sim.parameters import Parameters
+from ...sim.profiles import OfficeProfile
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def perform_run(context: RunContext, run: RunSpec) -> RunOutcome:
     """Run one simulation of the sweep; never raises for a model error (it is a failed outcome)."""
     runner = context.runner
     if runner is None:
-        from sim.run import run_simulation as runner
+        from ...sim.run import run_simulation as runner
     start = time.perf_counter()
     try:
         params = context.params.with_overrides(run.overrides)
@@ -121,7 +121,7 @@ def init_process_worker(context: RunContext) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_exit_with_parent, name="docsec-parent-watch", daemon=True).start()
     if context.runner is None:
-        import sim.run  # noqa: F401  (import the model once per worker, before the first run)
+        import docsec.sim.run  # noqa: F401  (import the model once per worker, before the first run)
 
 
 def run_in_process_worker(run: RunSpec) -> RunOutcome:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis.cli import main
-from analysis.cli.compare_cmd import default_study
-from analysis.results import load_provenance, load_runs
-from analysis.sweep.design import design_points, load_sweep
-from scenarios.loader import load_scenario
+from docsec.analysis.cli import main
+from docsec.analysis.cli.compare_cmd import default_study
+from docsec.analysis.results import load_provenance, load_runs
+from docsec.analysis.sweep.design import design_points, load_sweep
+from docsec.scenarios.loader import load_scenario
 
 SEVERITIES = ("penalty.warning_severity", "penalty.dismissal_severity", "penalty.harsher_severity")
 RULES = ("custody.uncleared_may_handle", "custody.key_sharing_permitted")

@@ -14,22 +14,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.cli import main
-from analysis.dashboard import catalog, levers
-from analysis.dashboard.charts import cumulative_panel, debrief_chart, round_bars
-from analysis.dashboard.feed import NOTABLE, Kind, feed_lines
-from analysis.dashboard.levers import LeverKind, changeable_during_run, check_changes, lever_by_path, nice_step
-from analysis.dashboard.live import LiveRun, counter_totals, daily_table, new_model
-from analysis.dashboard.office_view import office_cards_html, office_summary
-from analysis.dashboard.pacing import DrawPacer, play
-from analysis.dashboard.session import DashboardSession
-from analysis.dashboard.tables import html_table, round_matrix
-from analysis.dashboard.tabletop import TabletopGame, check_setup
-from sim.agents import Worker
-from sim.documents import State
-from sim.events import Action
-from sim.metrics import COUNTER_NAMES
-from sim.parameters import ParameterError, spec_by_path
+from docsec.analysis.cli import main
+from docsec.analysis.dashboard import catalog, levers
+from docsec.analysis.dashboard.charts import cumulative_panel, debrief_chart, round_bars
+from docsec.analysis.dashboard.feed import NOTABLE, Kind, feed_lines
+from docsec.analysis.dashboard.levers import LeverKind, changeable_during_run, check_changes, lever_by_path, nice_step
+from docsec.analysis.dashboard.live import LiveRun, counter_totals, daily_table, new_model
+from docsec.analysis.dashboard.office_view import office_cards_html, office_summary
+from docsec.analysis.dashboard.pacing import DrawPacer, play
+from docsec.analysis.dashboard.session import DashboardSession
+from docsec.analysis.dashboard.tables import html_table, round_matrix
+from docsec.analysis.dashboard.tabletop import TabletopGame, check_setup
+from docsec.sim.agents import Worker
+from docsec.sim.documents import State
+from docsec.sim.events import Action
+from docsec.sim.metrics import COUNTER_NAMES
+from docsec.sim.parameters import ParameterError, spec_by_path
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "analysis" / "dashboard"
 
@@ -469,7 +469,7 @@ def test_figure_and_view_modules_never_import_the_model(module):
 
 def test_plotly_payload_is_plain_json_that_takes_its_containers_width():
     pytest.importorskip("solara")
-    from analysis.dashboard.plotly_view import PLOTLY_ASSET, PLOTLY_FOLDER, figure_payload
+    from docsec.analysis.dashboard.plotly_view import PLOTLY_ASSET, PLOTLY_FOLDER, figure_payload
 
     fig = cumulative_panel(_daily(), ["external_leaks"], labels={}, title="Leaks", unit="documents")
     fig.update_layout(width=500)
@@ -487,7 +487,7 @@ def test_plotly_payload_is_plain_json_that_takes_its_containers_width():
 def serve_calls(monkeypatch):
     """The server's start replaced by a record of what it was asked to serve."""
     calls = []
-    monkeypatch.setattr("analysis.dashboard.server.serve",
+    monkeypatch.setattr("docsec.analysis.dashboard.server.serve",
                         lambda host, port, open_browser: calls.append((host, port, open_browser)))
     return calls
 
@@ -495,7 +495,7 @@ def serve_calls(monkeypatch):
 @pytest.fixture
 def served(serve_calls, monkeypatch):
     """As ``serve_calls``, with the free-port check off (a dashboard may be running on this machine)."""
-    monkeypatch.setattr("analysis.dashboard.server.check_port_free", lambda host, port: None)
+    monkeypatch.setattr("docsec.analysis.dashboard.server.check_port_free", lambda host, port: None)
     return serve_calls
 
 
@@ -542,7 +542,7 @@ def test_blank_host_is_an_input_error(served, capsys):
 
 
 def test_missing_dashboard_extra_says_how_to_install_it(monkeypatch):
-    from analysis.dashboard import server
+    from docsec.analysis.dashboard import server
 
     monkeypatch.setitem(__import__("sys").modules, "solara_assets", None)
     with pytest.raises(server.MissingDashboardExtra, match=r"^the dashboard needs the 'dashboard' extra "

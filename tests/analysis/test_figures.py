@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import figures
+from docsec.analysis import figures
 
 
 def _summary() -> pd.DataFrame:
@@ -173,7 +173,7 @@ def test_figures_do_not_import_the_model():
 
 
 def test_numbers_in_hover_text_read_like_print():
-    from analysis.figures._style import number
+    from docsec.analysis.figures._style import number
 
     assert number(1234.7) == "1,235" and number(12.34) == "12.3" and number(1.234) == "1.23"
     assert number(-28.43) == "−28.4" and number(0.0908) == "0.0908" and number(0.5) == "0.500"

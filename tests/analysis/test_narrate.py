@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from analysis.narrate import Names, document_phrase, event_rows, narrate, parse_kinds, parse_offices, select, \
+from docsec.analysis.narrate import Names, document_phrase, event_rows, narrate, parse_kinds, parse_offices, select, \
     sentence, write_events
-from scenarios.loader import load_scenario
-from sim.errors import InputError
-from sim.events import EVENT_FIELDS, Action, Event
-from sim.run import run_simulation
+from docsec.scenarios.loader import load_scenario
+from docsec.sim.errors import InputError
+from docsec.sim.events import EVENT_FIELDS, Action, Event
+from docsec.sim.run import run_simulation
 
 RAILWAY = Names(offices=("Railway Factory",), roles={"custodian": "vice secretary"})
 

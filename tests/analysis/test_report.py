@@ -13,14 +13,14 @@ import pandas as pd
 import plotly.offline
 import pytest
 
-from analysis.cli import main
-from analysis.report import analyse_study, load_study, write_report
-from analysis.report.study import describe_study
-from analysis.sensitivity import run_sensitivity, spec_from_mapping
-from analysis.sweep.design import load_sweep
-from analysis.sweep.execute import run_sweep
-from scenarios.loader import load_scenario
-from sim.metrics import SUMMARY_NAMES
+from docsec.analysis.cli import main
+from docsec.analysis.report import analyse_study, load_study, write_report
+from docsec.analysis.report.study import describe_study
+from docsec.analysis.sensitivity import run_sensitivity, spec_from_mapping
+from docsec.analysis.sweep.design import load_sweep
+from docsec.analysis.sweep.execute import run_sweep
+from docsec.scenarios.loader import load_scenario
+from docsec.sim.metrics import SUMMARY_NAMES
 
 SEVERITIES = ("penalty.warning_severity", "penalty.dismissal_severity", "penalty.harsher_severity")
 EXPECTED_FIGURES = {"bars:external_leaks_per_1000_docs", "bars:losses_per_1000_docs",

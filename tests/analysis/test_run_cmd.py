@@ -8,11 +8,11 @@ import json
 import pandas as pd
 import pytest
 
-from analysis.cli import build_parser, main
-from scenarios.loader import load_scenario
-from sim import __version__
-from sim.events import EVENT_FIELDS, Action
-from sim.metrics import COUNTER_NAMES
+from docsec.analysis.cli import build_parser, main
+from docsec.scenarios.loader import load_scenario
+from docsec.sim import __version__
+from docsec.sim.events import EVENT_FIELDS, Action
+from docsec.sim.metrics import COUNTER_NAMES
 
 
 def run_json(capsys, *argv):

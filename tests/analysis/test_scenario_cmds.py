@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from analysis.cli import build_parser, main
-from scenarios.loader import list_scenarios, load_scenario
-from sim.parameters import Parameters
+from docsec.analysis.cli import build_parser, main
+from docsec.scenarios.loader import list_scenarios, load_scenario
+from docsec.sim.parameters import Parameters
 
 
 def test_scenarios_lists_every_shipped_scenario_with_its_one_line_description(capsys):

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis import sensitivity as sa
-from sim.errors import InputError
-from sim.metrics import SUMMARY_NAMES
-from sim.parameters import spec_by_path
+from docsec.analysis import sensitivity as sa
+from docsec.sim.errors import InputError
+from docsec.sim.metrics import SUMMARY_NAMES
+from docsec.sim.parameters import spec_by_path
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Three float parameters whose hard ranges hold [0, 2π]; the runners read them as x1..x3.
@@ -53,7 +53,7 @@ def test_sobol_recovers_ishigami_indices_through_the_sweep_store(tmp_path):
             assert idx[(path, index)] == pytest.approx(expected, abs=0.07), (path, index)
     assert (tmp_path / "store.sqlite").is_file() and (tmp_path / "indices.csv").is_file()
     # the design saved beside the store recomputes the same indices from the store
-    from analysis.results import load_provenance, load_runs
+    from docsec.analysis.results import load_provenance, load_runs
     design = sa.design_beside(tmp_path / "store.sqlite", load_provenance(tmp_path / "store.sqlite"))
     again = sa.analyse(design, load_runs(tmp_path / "store.sqlite"))
     np.testing.assert_allclose(again["value"], result.indices["value"])
@@ -208,7 +208,7 @@ def _tiny_file(folder: Path) -> Path:
 
 
 def test_sensitivity_command_runs_prints_and_reports(tmp_path, capsys):
-    from analysis.cli import main
+    from docsec.analysis.cli import main
 
     out, report = tmp_path / "out", tmp_path / "rep" / "s.html"
     args = ["sensitivity", str(_tiny_file(tmp_path)), "--out", str(out), "--report", str(report), "--serial",
@@ -226,7 +226,7 @@ def test_sensitivity_command_runs_prints_and_reports(tmp_path, capsys):
 
 
 def test_sensitivity_dry_run_counts_without_running(tmp_path, capsys):
-    from analysis.cli import main
+    from docsec.analysis.cli import main
 
     assert main(["sensitivity", str(_tiny_file(tmp_path)), "--out", str(tmp_path / "o"), "--dry-run"]) == 0
     err = capsys.readouterr().err
@@ -235,7 +235,7 @@ def test_sensitivity_dry_run_counts_without_running(tmp_path, capsys):
 
 
 def test_sensitivity_engine_options_reach_the_sweep(tmp_path, monkeypatch):
-    from analysis.cli import main, sensitivity_cmd
+    from docsec.analysis.cli import main, sensitivity_cmd
 
     seen = {}
 
@@ -254,7 +254,7 @@ def test_sensitivity_engine_options_reach_the_sweep(tmp_path, monkeypatch):
 
 
 def test_sensitivity_command_rejects_bad_input(tmp_path, capsys):
-    from analysis.cli import main
+    from docsec.analysis.cli import main
 
     assert main(["sensitivity", str(tmp_path / "none.toml")]) == 2
     assert "none.toml: no such sensitivity file" in capsys.readouterr().err

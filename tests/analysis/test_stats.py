@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import stats
-from sim.errors import InputError
+from docsec.analysis import stats
+from docsec.sim.errors import InputError
 
 # -- intervals ----------------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from analysis.cli import main
-from analysis.results import load_daily, load_provenance, load_runs
+from docsec.analysis.cli import main
+from docsec.analysis.results import load_daily, load_provenance, load_runs
 
 SWEEP = """
 [sweep]

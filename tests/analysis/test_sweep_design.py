@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from analysis.sweep.design import SweepSpec, design_points, expand, replicate_seeds
+from docsec.analysis.sweep.design import SweepSpec, design_points, expand, replicate_seeds
 
 
 def grid_spec(**sweep) -> SweepSpec:

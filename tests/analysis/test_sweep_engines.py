@@ -8,15 +8,15 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from analysis.results import load_daily, load_provenance, load_runs
-from analysis.sweep.design import SweepSpec, expand
-from analysis.sweep.engines import ProcessEngine, make_engine
-from analysis.sweep.execute import run_sweep
-from analysis.sweep.worker import RunContext
-from sim.errors import InputError
-from sim.metrics import SUMMARY_NAMES
-from sim.parameters import ParameterError, Parameters
-from sim.run import run_simulation
+from docsec.analysis.results import load_daily, load_provenance, load_runs
+from docsec.analysis.sweep.design import SweepSpec, expand
+from docsec.analysis.sweep.engines import ProcessEngine, make_engine
+from docsec.analysis.sweep.execute import run_sweep
+from docsec.analysis.sweep.worker import RunContext
+from docsec.sim.errors import InputError
+from docsec.sim.metrics import SUMMARY_NAMES
+from docsec.sim.parameters import ParameterError, Parameters
+from docsec.sim.run import run_simulation
 
 #: Severity that makes ``flaky_runner`` raise (an axis value of FLAKY).
 BAD_SEVERITY = 666.0
@@ -151,7 +151,7 @@ def test_a_base_scenario_with_a_timeline_is_applied_to_every_run(tmp_path):
                                    "parameters": {"population.offices": 2}}, name="timeline")
     store = tmp_path / "t.sqlite"
     run_sweep(spec, store, engine="serial", progress=False)
-    from scenarios.loader import load_scenario
+    from docsec.scenarios.loader import load_scenario
 
     scenario = load_scenario("crackdown")
     params = scenario.params.with_overrides({"population.offices": 2, "run.days": 200})
@@ -206,7 +206,7 @@ def test_every_start_method_gives_the_serial_results(serial_store, method):
 def test_fork_is_chosen_only_in_a_single_threaded_process(monkeypatch):
     import threading
 
-    from analysis.sweep import engines
+    from docsec.analysis.sweep import engines
 
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     assert engines.default_start_method() == "fork"
@@ -218,7 +218,7 @@ def test_a_server_that_is_not_a_dask_scheduler_is_refused_in_bounded_time():
     pytest.importorskip("distributed")
     import socket
 
-    from analysis.sweep.engines import _probe_scheduler
+    from docsec.analysis.sweep.engines import _probe_scheduler
 
     with socket.socket() as server:  # accepts connections, never answers (like a web server would)
         server.bind(("127.0.0.1", 0))

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.sweep.design import SweepSpec, load_sweep
-from analysis.sweep.files import SweepFileError
-from sim.errors import InputError
+from docsec.analysis.sweep.design import SweepSpec, load_sweep
+from docsec.analysis.sweep.files import SweepFileError
+from docsec.sim.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,7 +140,7 @@ def test_from_mapping_validates_like_a_file():
 
 def test_cli_reports_a_bad_file_in_one_line_with_exit_2(tmp_path):
     path = write(tmp_path, "[sweep]\nreplicates = 1\n[parameters]\npenalty.dismisal_severity = 5.0\n")
-    proc = subprocess.run([sys.executable, "-m", "analysis.cli", "sweep", str(path), "--out", str(tmp_path / "x.sqlite")],
+    proc = subprocess.run([sys.executable, "-m", "docsec.analysis.cli", "sweep", str(path), "--out", str(tmp_path / "x.sqlite")],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()

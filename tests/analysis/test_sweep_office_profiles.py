@@ -1,11 +1,11 @@
 """A sweep whose base scenario has [[office]] profiles runs every point with them."""
 
-from analysis.results import load_runs
-from analysis.sweep.design import SweepSpec
-from analysis.sweep.execute import base_hash, run_sweep
-from analysis.sweep.base import resolve_base
-from scenarios.loader import load_scenario
-from sim.run import run_simulation
+from docsec.analysis.results import load_runs
+from docsec.analysis.sweep.design import SweepSpec
+from docsec.analysis.sweep.execute import base_hash, run_sweep
+from docsec.analysis.sweep.base import resolve_base
+from docsec.scenarios.loader import load_scenario
+from docsec.sim.run import run_simulation
 
 SCENARIO = """
 [scenario]

@@ -13,12 +13,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.results import load_daily, load_provenance, load_runs
-from analysis.sweep.design import SweepSpec, load_sweep
-from analysis.sweep.execute import run_sweep
-from analysis.sweep.store import StoreError, SweepStore
-from analysis.sweep.worker import RunOutcome
-from sim.metrics import COUNTER_NAMES
+from docsec.analysis.results import load_daily, load_provenance, load_runs
+from docsec.analysis.sweep.design import SweepSpec, load_sweep
+from docsec.analysis.sweep.execute import run_sweep
+from docsec.analysis.sweep.store import StoreError, SweepStore
+from docsec.analysis.sweep.worker import RunOutcome
+from docsec.sim.metrics import COUNTER_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 DAYS = 60
@@ -55,7 +55,7 @@ def done_count(store: Path) -> int:
 
 def start_sweep(file: Path, store: Path, *extra: str) -> subprocess.Popen:
     """`docsec sweep` in its own process group, with Ctrl-C's default behaviour restored."""
-    return subprocess.Popen([sys.executable, "-m", "analysis.cli", "sweep", str(file), "--out", str(store),
+    return subprocess.Popen([sys.executable, "-m", "docsec.analysis.cli", "sweep", str(file), "--out", str(store),
                              "--no-progress", *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -103,7 +103,7 @@ def test_a_killed_sweep_resumes_to_the_results_of_an_uninterrupted_one(sweep_fil
     stored = done_count(store)
     assert 0 < stored < PLANNED, "the sweep was not killed part-way"
 
-    resumed = subprocess.run([sys.executable, "-m", "analysis.cli", "sweep", str(sweep_file), "--out", str(store),
+    resumed = subprocess.run([sys.executable, "-m", "docsec.analysis.cli", "sweep", str(sweep_file), "--out", str(store),
                               "--resume", "--workers", "2", "--no-progress"],
                              cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
@@ -227,7 +227,7 @@ def test_resuming_with_other_code_goes_on_and_says_so(tmp_path):
     conn.close()
     lines = []
     report = run_sweep(tiny(), store, engine="serial", resume=True, progress=False, log=lines.append)
-    import sim
+    from docsec import sim
 
     expected = f"note: this store was begun with docsec_version 0.0.1; resuming with {sim.__version__}"
     assert report.notes == (expected,) and lines == [expected]

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from analysis.dashboard.headline import PANELS
+from docsec.analysis.dashboard.headline import PANELS
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("DOCSEC_CHROMIUM", "/usr/bin/chromium"))
@@ -71,7 +71,7 @@ def dashboard_url():
     port = _free_port()
     log_path = ARTIFACTS / "dashboard-server.log"
     log = log_path.open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", "dashboard", "--no-browser", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "docsec.analysis.cli", "dashboard", "--no-browser", "--port", str(port)],
                             cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}/"

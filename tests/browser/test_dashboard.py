@@ -13,10 +13,10 @@ from playwright.sync_api import expect
 
 pytest.importorskip("solara", reason="the dashboard extra is not installed (pip install -e '.[dev,dashboard]')")
 
-from analysis.dashboard.controls import lever_css_class as lever_class  # noqa: E402
-from analysis.dashboard.headline import PANELS  # noqa: E402
-from analysis.dashboard.levers import lever_by_path, levers  # noqa: E402
-from analysis.dashboard.live import describe_changes  # noqa: E402
+from docsec.analysis.dashboard.controls import lever_css_class as lever_class  # noqa: E402
+from docsec.analysis.dashboard.headline import PANELS  # noqa: E402
+from docsec.analysis.dashboard.levers import lever_by_path, levers  # noqa: E402
+from docsec.analysis.dashboard.live import describe_changes  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

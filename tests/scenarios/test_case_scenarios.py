@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from scenarios.loader import load_scenario
-from sim.events import Action
-from sim.run import run_simulation
+from docsec.scenarios.loader import load_scenario
+from docsec.sim.events import Action
+from docsec.sim.run import run_simulation
 
 SEEDS = range(10)
 KEY = "handing the storage key to a worker"

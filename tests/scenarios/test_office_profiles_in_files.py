@@ -2,10 +2,10 @@
 
 import pytest
 
-from scenarios.export import to_toml
-from scenarios.loader import ScenarioError, load_scenario
-from sim.events import Action
-from sim.run import run_simulation
+from docsec.scenarios.export import to_toml
+from docsec.scenarios.loader import ScenarioError, load_scenario
+from docsec.sim.events import Action
+from docsec.sim.run import run_simulation
 
 HEAD = '[scenario]\ndescription = "test"\n[parameters]\npopulation.offices = 4\n'
 FACTORY = HEAD + """

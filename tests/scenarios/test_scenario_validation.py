@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from analysis.cli import main
-from scenarios.loader import ScenarioError, load_scenario
+from docsec.analysis.cli import main
+from docsec.scenarios.loader import ScenarioError, load_scenario
 
 HEAD = '[scenario]\ndescription = "x"\n'
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sim.parameters import Parameters
+from docsec.sim.parameters import Parameters
 
 STRICT = {"custody.uncleared_may_handle": False, "custody.key_sharing_permitted": False}
 

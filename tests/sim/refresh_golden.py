@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sim.parameters import Parameters  # noqa: E402
-from sim.run import run_simulation  # noqa: E402
+from docsec.sim.parameters import Parameters  # noqa: E402
+from docsec.sim.run import run_simulation  # noqa: E402
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 

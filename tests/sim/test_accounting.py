@@ -2,9 +2,9 @@
 
 import pytest
 
-from sim.accounting import check_accounts
-from sim.documents import State
-from sim.model import DocSecModel
+from docsec.sim.accounting import check_accounts
+from docsec.sim.documents import State
+from docsec.sim.model import DocSecModel
 
 
 

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from sim.decisions import choice_probability
-from sim.streams import STREAM_NAMES, Streams
+from docsec.sim.decisions import choice_probability
+from docsec.sim.streams import STREAM_NAMES, Streams
 
 
 def test_no_gain_is_never_chosen():

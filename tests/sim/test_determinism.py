@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from sim.run import run_simulation
+from docsec.sim.run import run_simulation
 
 
 def test_same_seed_identical_frames(small):

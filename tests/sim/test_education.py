@@ -2,9 +2,9 @@
 
 import pytest
 
-from sim.model import DocSecModel
-from sim.parameters import Parameters
-from sim.run import run_simulation
+from docsec.sim.model import DocSecModel
+from docsec.sim.parameters import Parameters
+from docsec.sim.run import run_simulation
 
 
 def test_campaign_raises_norm_and_awareness_and_decays():

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.parameters import Parameters
-from sim.run import run_simulation
+from docsec.sim.parameters import Parameters
+from docsec.sim.run import run_simulation
 
 GOLDEN = sorted((Path(__file__).parent / "golden").glob("*.json"))
 

@@ -1,9 +1,9 @@
 """Analytic limits: a mechanism switched off gives exactly zero of its outcome."""
 
-from sim.events import Action
-from sim.model import DocSecModel
-from sim.parameters import Parameters
-from sim.run import run_simulation
+from docsec.sim.events import Action
+from docsec.sim.model import DocSecModel
+from docsec.sim.parameters import Parameters
+from docsec.sim.run import run_simulation
 
 
 def test_strict_custody_without_incentives_means_no_uncleared_handling(small, strict_rules):

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from sim.documents import Classification, Document, Kind, State
-from sim.events import Action
-from sim.interventions import Intervention
-from sim.model import DocSecModel
-from sim.parameters import Parameters
-from sim.run import run_simulation
-from sim.violations import Violation, ViolationKind
+from docsec.sim.documents import Classification, Document, Kind, State
+from docsec.sim.events import Action
+from docsec.sim.interventions import Intervention
+from docsec.sim.model import DocSecModel
+from docsec.sim.parameters import Parameters
+from docsec.sim.run import run_simulation
+from docsec.sim.violations import Violation, ViolationKind
 
 ROOT = Path(__file__).resolve().parents[2]
 

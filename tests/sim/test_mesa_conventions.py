@@ -6,10 +6,10 @@ import mesa
 import pandas as pd
 import pytest
 
-from sim.agents import Inspector, Official, Worker
-from sim.interventions import Intervention
-from sim.model import DocSecModel
-from sim.parameters import ParameterError, Parameters
+from docsec.sim.agents import Inspector, Official, Worker
+from docsec.sim.interventions import Intervention
+from docsec.sim.model import DocSecModel
+from docsec.sim.parameters import ParameterError, Parameters
 
 
 def test_batch_run_with_two_parameter_values_and_two_seeds():

@@ -2,11 +2,11 @@
 
 import pytest
 
-from sim.agents import Official
-from sim.documents import Classification
-from sim.events import Action
-from sim.model import DocSecModel
-from sim.parameters import Parameters
+from docsec.sim.agents import Official
+from docsec.sim.documents import Classification
+from docsec.sim.events import Action
+from docsec.sim.model import DocSecModel
+from docsec.sim.parameters import Parameters
 
 
 def _model(**overrides):

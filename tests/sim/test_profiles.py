@@ -2,11 +2,11 @@
 
 import pytest
 
-from sim.events import Action
-from sim.interventions import Intervention
-from sim.model import DocSecModel
-from sim.parameters import ParameterError, Parameters
-from sim.profiles import OfficeProfile
+from docsec.sim.events import Action
+from docsec.sim.interventions import Intervention
+from docsec.sim.model import DocSecModel
+from docsec.sim.parameters import ParameterError, Parameters
+from docsec.sim.profiles import OfficeProfile
 
 BASE = Parameters().with_overrides({"population.offices": 5, "run.days": 200,
                                     "behaviour.corruptibility_mean": 0.0,

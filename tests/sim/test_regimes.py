@@ -2,8 +2,8 @@
 
 import math
 
-from sim.parameters import Parameters
-from sim.run import run_simulation
+from docsec.sim.parameters import Parameters
+from docsec.sim.run import run_simulation
 
 SEEDS = range(12)
 
