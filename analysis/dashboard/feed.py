@@ -2,63 +2,20 @@
 
 Events are sorted into kinds a teacher talks about (policy, leaks, losses,
 violations, detection, sanctions) and routine handling, which the feed hides
-unless asked. The sentences are docsec's narration (``analysis.narrate``), in the
-scenario's names (office names, role titles).
+unless asked (``analysis.event_kinds``, shared with ``docsec run --narrate``). The
+sentences are docsec's narration (``analysis.narrate``), in the scenario's names
+(office names, role titles).
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..event_kinds import KIND_OF, NOTABLE, Kind  # one definition of what is notable, shared with narration
 from ..narrate import Names, sentence
-from ...sim.events import Action, Event
+from ...sim.events import Event
 
-
-class Kind(enum.StrEnum):
-    POLICY = "policy"
-    LEAK = "leak"
-    LOSS = "loss"
-    VIOLATION = "violation"
-    DETECTION = "detection"
-    SANCTION = "sanction"
-    READING = "reading"
-    ROUTINE = "routine"
-
-
-KIND_OF: dict[Action, Kind] = {
-    Action.INTERVENTION: Kind.POLICY,
-    Action.CAMPAIGN: Kind.POLICY,
-    Action.LEAKED: Kind.LEAK,
-    Action.INVESTIGATION_OPENED: Kind.LEAK,
-    Action.MISPLACED: Kind.LOSS,
-    Action.LOSS_REPORTED: Kind.LOSS,
-    Action.LOSS_CONCEALED: Kind.LOSS,
-    Action.KEY_HANDED: Kind.VIOLATION,
-    Action.FAVOUR: Kind.VIOLATION,
-    Action.UNREGISTERED: Kind.VIOLATION,
-    Action.OVERDUE: Kind.VIOLATION,
-    Action.AUDIT: Kind.DETECTION,
-    Action.FINDING: Kind.DETECTION,
-    Action.INVESTIGATION_SOLVED: Kind.DETECTION,
-    Action.INVESTIGATION_FAILED: Kind.DETECTION,
-    Action.WARNING: Kind.SANCTION,
-    Action.DISMISSAL: Kind.SANCTION,
-    Action.HARSHER_SANCTION: Kind.SANCTION,
-    Action.REPLACED: Kind.SANCTION,
-    Action.READ: Kind.READING,
-    Action.DELEGATED: Kind.ROUTINE,
-    Action.RECEIVED: Kind.ROUTINE,
-    Action.REGISTERED: Kind.ROUTINE,
-    Action.CIRCULATED: Kind.ROUTINE,
-    Action.COLLECTED: Kind.ROUTINE,
-    Action.RETURNED: Kind.ROUTINE,
-    Action.KEY_RETURNED: Kind.ROUTINE,
-}
-
-#: Kinds the feed shows unless the user asks for everything.
-NOTABLE: frozenset[Kind] = frozenset(set(Kind) - {Kind.READING, Kind.ROUTINE})
 
 @dataclass(frozen=True)
 class FeedLine:
