@@ -4,8 +4,18 @@
 "Day 37 — Railway Factory: the vice secretary O-1 handed registration of directive
 D-112 (secret) to worker W-14." Display names (an office's name, a custodian's
 title) come from a scenario's ``[narration]`` table and change only the words, never
-the log. ``select`` filters events by office, kind and count; ``write_events``
-stores the structured log as CSV or JSON Lines, each row with the run's provenance.
+the log. ``select`` filters events by office, kind and count (by default the
+notable kinds of ``event_kinds``); ``write_events`` stores the structured log as CSV
+or JSON Lines, each row with the run's provenance.
+
+Two kinds of event read differently with what else the log holds:
+
+- circulated material an official hands out *to himself* (the model may pick the
+  issuing official as the recipient) is told as kept to read, not as "handed out
+  to" the same person, and so is its collection and any delay;
+- a storage key an audit takes back is told with whether that audit also recorded
+  the key-sharing violation: the model draws the two separately, so an audit may take
+  the key back without a finding (``Context``).
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import replacing
+from .event_kinds import NOTABLE_ACTIONS
 from ..sim.errors import InputError
 from ..sim.events import EVENT_FIELDS, Action, Event
 
@@ -34,6 +45,8 @@ _ROLE_RE = re.compile(r"\b(custodian|deputy) (O-\d+)")
 _FINDING_RE = re.compile(r"^(?P<by>.+?) found (?P<what>.+) \(day (?P<day>\d+)\)$")
 _LOSS_FOUND_RE = re.compile(r"^(?P<by>.+?) found it missing; (?P<rest>.+)$")
 _SETTING_RE = re.compile(r"^[a-z_]+\.[a-z_]+ = ")
+_AUDIT_KEY_RE = re.compile(r"^taken back after (?P<by>.+)'s audit$")
+_KEY_FINDING = "handing the storage key to a worker"
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,38 @@ class Names:
         return self.person(detail)
 
 
+@dataclass(frozen=True)
+class Context:
+    """What the rest of a run's log says about an event: for each storage key an audit took back, the finding.
+
+    ``key_returns`` maps each such key return (the event) to ``(day, inspector)`` of
+    the audit that found the key handed to this worker since the custodian last
+    handed it over (that same audit, or an earlier one), or to ``None`` when no
+    audit found it. Build it from the whole log with ``Context.of``, so a filtered
+    narration still knows what the audits found.
+    """
+
+    key_returns: Mapping[Event, tuple[int, str] | None] = field(default_factory=dict)
+    known: bool = False  # False when nothing is known of the rest of the log
+
+    @classmethod
+    def of(cls, events: Iterable[Event]) -> Context:
+        found: dict[str, tuple[int, str] | None] = {}  # office -> the finding since the key was last handed over
+        returns: dict[Event, tuple[int, str] | None] = {}
+        for e in events:
+            if e.action is Action.KEY_HANDED:
+                found[e.office] = None
+            elif e.action is Action.FINDING and _KEY_FINDING in e.detail:
+                m = _FINDING_RE.match(e.detail)
+                if m:
+                    found[e.office] = (e.day, m["by"])
+            elif e.action is Action.KEY_RETURNED:
+                if _AUDIT_KEY_RE.match(e.detail):
+                    returns[e] = found.get(e.office)
+                found[e.office] = None
+        return cls(returns, known=True)
+
+
 def document_phrase(document: str) -> str:
     """ "D-112 (secret directive)" -> "directive D-112 (secret)"; other text unchanged."""
     m = _DOC_RE.match(document)
@@ -78,11 +123,29 @@ def document_phrase(document: str) -> str:
     return f"{kind} {label} ({level})"
 
 
-def _sentence_body(e: Event, names: Names) -> str:
+def _key_returned(e: Event, who: str, x: str, context: Context) -> str:
+    m = _AUDIT_KEY_RE.match(e.detail)
+    if not m:
+        return f"the storage-room key went back from {who}" + (f" ({x})" if x else "")
+    audit = f"{m['by']}'s audit"
+    if not context.known or e not in context.key_returns:
+        return f"{audit} took the storage-room key back from {who}"
+    finding = context.key_returns[e]
+    if finding == (e.day, m["by"]):
+        return f"{audit} found the storage-room key handed to {who} and took it back"
+    if finding is not None:
+        return (f"{audit} took the storage-room key back from {who}; handing it over had been found by "
+                f"{finding[1]}'s audit on day {finding[0]}, which left the key where it was")
+    return (f"{audit} took the storage-room key back from {who} without recording a violation for it "
+            "(no audit found the key handed over)")
+
+
+def _sentence_body(e: Event, names: Names, context: Context) -> str:
     a = e.action
     who = names.person(e.actor) or "someone"
     doc = document_phrase(e.document) if e.document else "a document"
     x = names.text(e.detail)
+    to_self = bool(e.actor) and e.detail == e.actor  # circulated material the official holds himself
     if a is Action.RECEIVED:
         return f"{doc} arrived; {who} took it in"
     if a is Action.REGISTERED:
@@ -94,7 +157,7 @@ def _sentence_body(e: Event, names: Names) -> str:
     if a is Action.KEY_HANDED:
         return f"{who} handed the storage-room key to {x}"
     if a is Action.KEY_RETURNED:
-        return f"the storage-room key went back from {who}" + (f" ({x})" if x else "")
+        return _key_returned(e, who, x, context)
     if a is Action.READ:
         return f"{who}, who is not cleared, read {doc}"
     if a is Action.LEAKED:
@@ -102,10 +165,12 @@ def _sentence_body(e: Event, names: Names) -> str:
     if a is Action.MISPLACED:
         return f"{doc} went missing" + (f" in the hands of {who}" if e.actor else "")
     if a is Action.CIRCULATED:
-        return f"{who} handed out {doc} to {x}"
+        return f"{who} kept {doc} to read, due back by its deadline" if to_self else f"{who} handed out {doc} to {x}"
     if a is Action.COLLECTED:
-        return f"{who} collected {doc} back from {x}"
+        return f"{who} returned {doc} after keeping it to read" if to_self else f"{who} collected {doc} back from {x}"
     if a is Action.OVERDUE:
+        if to_self:
+            return f"{who} kept {doc} past its deadline instead of returning it"
         return f"{who} left {doc} uncollected with {x} past its deadline"
     if a is Action.FAVOUR:
         return f"{who} handed {x} in return for a favour"
@@ -148,18 +213,28 @@ def _sentence_body(e: Event, names: Names) -> str:
     raise ValueError(f"no sentence for event kind {a!r}")  # pragma: no cover - every Action is covered
 
 
-def sentence(event: Event, names: Names | None = None) -> str:
+def sentence(event: Event, names: Names | None = None, context: Context | None = None) -> str:
     """One event as one sentence, e.g. "Day 37 — Railway Factory: the vice secretary O-1 handed ..."."""
     names = names or Names()
-    return f"Day {event.day} — {names.office(event.office)}: {_sentence_body(event, names)}."
+    return f"Day {event.day} — {names.office(event.office)}: {_sentence_body(event, names, context or Context())}."
 
 
-def narrate(events: Iterable[Event], names: Names | None = None) -> list[str]:
-    """Sentences for ``events`` in day order (events of one day keep the order they happened in)."""
-    return [sentence(e, names) for e in sorted(events, key=lambda e: e.day)]
+def narrate(events: Iterable[Event], names: Names | None = None, *, log: Iterable[Event] | None = None) -> list[str]:
+    """Sentences for ``events`` in day order (events of one day keep the order they happened in).
+
+    ``log`` is the run's whole event log when ``events`` is a selection of it: what
+    the rest of the log says (an audit's findings) is read from it.
+    """
+    events = list(events)
+    context = Context.of(events if log is None else log)
+    return [sentence(e, names, context) for e in sorted(events, key=lambda e: e.day)]
 
 
 # -- filters -----------------------------------------------------------------------------------------
+#: The kinds of event narrated unless the user asks for others (``--kind``) or for all (``--all``).
+NOTABLE_KINDS: frozenset[Action] = NOTABLE_ACTIONS
+
+
 def _suggest(word: str, allowed) -> str:
     close = difflib.get_close_matches(word, list(allowed), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
@@ -215,7 +290,7 @@ def select(events: Iterable[Event], offices: frozenset[str] | None = None,
     """Events in day order, kept by office and kind, at most ``first`` of them.
 
     With an office filter, organisation-wide events (campaigns, interventions) are
-    kept too: they concern every office.
+    kept too: they concern every office. ``kinds=NOTABLE_KINDS`` keeps the notable ones.
     """
     out: list[Event] = []
     if first is not None and first <= 0:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from ..atomic import replacing
 from .options import parse_assignments
-from ..narrate import EVENT_FORMATS, Names, event_format, narrate, parse_kinds, parse_offices, select, \
-    write_events
+from ..narrate import EVENT_FORMATS, NOTABLE_KINDS, Names, event_format, narrate, parse_kinds, parse_offices, \
+    select, write_events
 from ..provenance import provenance
 from ...scenarios.loader import Scenario, load_scenario
 from ...sim.errors import InputError
@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "run", help="run one scenario and print its run summary (or narrate it)",
         description="Run the model once for a scenario and print the run summary (totals, rates per "
                     "1,000 documents, detection delay, custody workload). With --narrate, first tell the "
-                    "run's events as sentences in day order.",
+                    "run's notable events (policy, leaks, losses, violations, detection, sanctions) as sentences "
+                    "in day order; --all tells every event.",
         epilog="`docsec scenarios` lists the shipped scenarios; `docsec show NAME` prints one's parameters.")
     p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO",
                    help="a shipped scenario's name (e.g. lax, strict, railway-factory) or the path of a "
@@ -45,7 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the summary as JSON with provenance")
     out.add_argument("--narrate", action="store_true",
-                     help="print the run's events as sentences in day order before the summary")
+                     help="print the run's notable events (policy changes, leaks, losses, violations, detection, "
+                          "sanctions; not routine handling or readings) as sentences in day order before the "
+                          "summary; --all or --kind choose others")
+    p.add_argument("--all", dest="all_events", action="store_true",
+                   help="with --narrate: every event, routine handling and readings included (a year of the "
+                        "default organisation is about 12,000 sentences)")
     p.add_argument("--office", action="append", metavar="OFFICE",
                    help="with --narrate or --events: only events of this office (a number, 'Office N' or the "
                         "scenario's name for it; repeatable or comma-separated); organisation-wide events "
@@ -102,6 +108,13 @@ def resolve_timeline(scenario: Scenario, params: Parameters, notes=None) -> tupl
     return tuple(kept)
 
 
+def narration_kinds(kinds: frozenset[Action] | None, all_events: bool) -> frozenset[Action] | None:
+    """The kinds --narrate tells: those --kind names, every kind with --all, else the notable ones."""
+    if kinds:
+        return kinds
+    return None if all_events else NOTABLE_KINDS
+
+
 def _filters_given(args: argparse.Namespace) -> bool:
     return bool(args.office or args.kind or args.first is not None)
 
@@ -127,6 +140,10 @@ def run(args: argparse.Namespace) -> int:
     if _filters_given(args) and not (args.narrate or args.events):
         raise InputError("--office, --kind and --first filter the events of --narrate or --events; "
                          "give one of those too")
+    if args.all_events and not args.narrate:
+        raise InputError("--all: narrates every event instead of the notable ones; give --narrate too")
+    if args.all_events and args.kind:
+        raise InputError("--all and --kind exclude each other: --all narrates every kind, --kind only those named")
     offices = parse_offices(args.office or (), params.population.offices, names) if args.office else None
     kinds = parse_kinds(args.kind or ()) if args.kind else None
     if args.first is not None and args.first < 0:
@@ -142,13 +159,19 @@ def run(args: argparse.Namespace) -> int:
                             collect_daily=bool(args.daily))
     stamp = provenance_columns(scenario, result.seed, params)
     if want_events:
-        chosen = select(result.events, offices=offices, kinds=kinds, first=args.first)
-        if args.events:
+        if args.events:  # the structured log: every kind unless --kind chooses
+            chosen = select(result.events, offices=offices, kinds=kinds, first=args.first)
             write_events(chosen, args.events, names=names, provenance=stamp)
         if args.narrate:
-            for line in narrate(chosen, names):
+            told = narration_kinds(kinds, args.all_events)
+            chosen = select(result.events, offices=offices, kinds=told, first=args.first)
+            for line in narrate(chosen, names, log=result.events):
                 print(line)
             print()
+            if told is NOTABLE_KINDS:
+                _note(f"note: narrated {len(chosen):,} notable events of {len(result.events):,} "
+                      "(policy, leaks, losses, violations, detection, sanctions); --all narrates every event, "
+                      "--kind chooses kinds")
     if args.daily:
         write_daily(result.daily, args.daily, stamp)
     print_result(result, args.json, name=scenario.name, scenario=scenario, timeline=timeline, params=params)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pytest
 
-from docsec.analysis.narrate import Names, document_phrase, event_rows, narrate, parse_kinds, parse_offices, select, \
-    sentence, write_events
+from docsec.analysis.cli import main
+from docsec.analysis.narrate import NOTABLE_KINDS, Names, document_phrase, event_rows, narrate, parse_kinds, \
+    parse_offices, select, sentence, write_events
 from docsec.scenarios.loader import load_scenario
 from docsec.sim.errors import InputError
 from docsec.sim.events import EVENT_FIELDS, Action, Event
@@ -191,3 +193,162 @@ def test_event_rows_keep_every_field():
     rows = event_rows(EVENTS[:1])
     assert rows == [{"day": 1, "office": "Office 1", "actor": "custodian O-3", "action": "received",
                      "document": "D-1 (secret directive)", "detail": "", "office_name": "Office 1"}]
+
+
+# -- circulated material an official keeps himself; keys taken back at audits ----------------------------------
+CIRCULAR = "D-9 (secret circulated material)"
+
+
+@pytest.mark.parametrize(("action", "expected"), [
+    (Action.CIRCULATED, "the deputy O-182 kept circulated material D-9 (secret) to read, due back by its deadline"),
+    (Action.COLLECTED, "the deputy O-182 returned circulated material D-9 (secret) after keeping it to read"),
+    (Action.OVERDUE, "the deputy O-182 kept circulated material D-9 (secret) past its deadline instead of "
+                     "returning it"),
+])
+def test_material_an_official_keeps_himself_is_not_handed_to_himself(action, expected):
+    e = ev(5, action, actor="deputy O-182", document=CIRCULAR, detail="deputy O-182")
+    text = sentence(e)
+    assert text == f"Day 5 — Office 1: {expected}."
+    assert text.count("O-182") == 1
+
+
+def test_material_handed_to_someone_else_names_the_recipient():
+    e = ev(5, Action.CIRCULATED, actor="deputy O-182", document=CIRCULAR, detail="custodian O-181")
+    assert sentence(e, RAILWAY) == ("Day 5 — Railway Factory: the deputy O-182 handed out circulated material D-9 "
+                                    "(secret) to the vice secretary O-181.")
+
+
+def test_no_sentence_of_a_strict_run_hands_material_from_an_official_to_himself():
+    events = run_simulation(load_scenario("strict").params.with_overrides({"run.days": 60}), 1,
+                            record_events=True).events
+    to_self = [e for e in events if e.action is Action.CIRCULATED and e.actor == e.detail]
+    assert to_self  # the model does pick the issuing official as the recipient
+    for line in narrate(events):
+        for role, number in re.findall(r"handed out .* to the (custodian|deputy) (O-\d+)", line):
+            assert not re.search(rf"the {role} {number} handed out", line), line
+
+
+KEY_BACK = ev(9, Action.KEY_RETURNED, actor="worker W-4", detail="taken back after inspector I-2's audit")
+KEY_FOUND = ev(9, Action.FINDING, actor="custodian O-3",
+               detail="inspector I-2 found handing the storage key to a worker (day 3)")
+
+
+def test_a_key_taken_back_at_an_audit_that_found_the_violation():
+    lines = narrate([ev(9, Action.AUDIT, actor="inspector I-2"), KEY_FOUND, KEY_BACK])
+    assert lines[-1] == ("Day 9 — Office 1: inspector I-2's audit found the storage-room key handed to worker W-4 "
+                         "and took it back.")
+
+
+def test_a_key_taken_back_at_an_audit_that_found_no_violation_says_so():
+    handed = ev(4, Action.KEY_HANDED, actor="custodian O-3", detail="worker W-4")
+    for log in ([KEY_BACK], [KEY_FOUND._replace(office="Office 2"), KEY_BACK],
+                [KEY_FOUND._replace(day=2), handed, KEY_BACK]):  # found before the key was handed over again
+        assert narrate([KEY_BACK], log=log) == [
+            "Day 9 — Office 1: inspector I-2's audit took the storage-room key back from worker W-4 without "
+            "recording a violation for it (no audit found the key handed over)."]
+
+
+def test_a_key_taken_back_after_an_earlier_audit_found_it_names_that_audit():
+    by_other = KEY_FOUND._replace(detail=KEY_FOUND.detail.replace("I-2", "I-1"))
+    earlier = KEY_FOUND._replace(day=6)
+    for finding, who, day in ((by_other, "inspector I-1", 9), (earlier, "inspector I-2", 6)):
+        assert narrate([KEY_BACK], log=[finding, KEY_BACK]) == [
+            "Day 9 — Office 1: inspector I-2's audit took the storage-room key back from worker W-4; handing it "
+            f"over had been found by {who}'s audit on day {day}, which left the key where it was."]
+
+
+def test_a_selection_reads_the_audit_findings_from_the_whole_log():
+    log = [KEY_FOUND, KEY_BACK]
+    assert "found the storage-room key handed to worker W-4" in narrate([KEY_BACK], log=log)[0]
+    # a single sentence knows nothing of the rest of the log and claims nothing about the finding
+    assert sentence(KEY_BACK) == "Day 9 — Office 1: inspector I-2's audit took the storage-room key back from worker W-4."
+    succession = KEY_BACK._replace(detail="taken back when custodian O-9 took office")
+    assert sentence(succession) == ("Day 9 — Office 1: the storage-room key went back from worker W-4 (taken back "
+                                    "when the custodian O-9 took office).")
+
+
+def test_audit_key_returns_in_a_strict_run_agree_with_the_findings():
+    events = run_simulation(load_scenario("strict").params, 1, record_events=True).events
+    findings = [(e.day, e.office, e.detail.split(" found ")[0]) for e in events
+                if e.action is Action.FINDING and "storage key" in e.detail]
+    handed = [(e.day, e.office) for e in events if e.action is Action.KEY_HANDED]
+    back = [e for e in events if e.action is Action.KEY_RETURNED and "audit" in e.detail]
+    assert back
+    kinds = set()
+    for e, line in zip(back, narrate(back, log=events), strict=True):
+        inspector = e.detail.removeprefix("taken back after ").removesuffix("'s audit")
+        since = max(d for d, o in handed if o == e.office and d <= e.day)
+        found = [(d, by) for d, o, by in findings if o == e.office and since <= d <= e.day]
+        if "without recording a violation" in line:
+            kinds.add("none")
+            assert not found, line
+        elif "had been found by" in line:
+            kinds.add("earlier")
+            assert found and (e.day, inspector) not in found, line
+        else:
+            kinds.add("this audit")
+            assert f"{inspector}'s audit found the storage-room key handed to" in line
+            assert (e.day, inspector) in found, line
+    assert kinds == {"none", "earlier", "this audit"}  # the seed shows all three
+
+
+# -- notable events by default --------------------------------------------------------------------------------
+def test_notable_kinds_are_the_dashboards():
+    from docsec.analysis.dashboard.feed import KIND_OF as FEED_KINDS, NOTABLE as FEED_NOTABLE
+    from docsec.analysis.event_kinds import KIND_OF, NOTABLE
+
+    assert FEED_KINDS is KIND_OF and FEED_NOTABLE is NOTABLE
+    assert NOTABLE_KINDS == {a for a in Action if KIND_OF[a] in NOTABLE}
+    assert Action.WARNING in NOTABLE_KINDS and Action.LEAKED in NOTABLE_KINDS
+    assert not NOTABLE_KINDS & {Action.RECEIVED, Action.REGISTERED, Action.READ, Action.CIRCULATED}
+    assert set(KIND_OF) == set(Action)
+
+
+def _story(capsys, *args):
+    assert main(["run", *args]) == 0
+    captured = capsys.readouterr()
+    return captured.out.split("\n\n", 1)[0].splitlines(), captured.err
+
+
+def test_narrate_without_filters_tells_the_notable_events(capsys):
+    lines, err = _story(capsys, "strict", "--days", "60", "--seed", "1", "--narrate")
+    events = run_simulation(load_scenario("strict").params.with_overrides({"run.days": 60}), 1,
+                            record_events=True).events
+    notable = [e for e in events if e.action in NOTABLE_KINDS]
+    assert len(lines) == len(notable) < len(events) / 5
+    assert lines == narrate(notable, log=events)
+    assert f"note: narrated {len(notable):,} notable events of {len(events):,}" in err and "--all" in err
+
+
+def test_narrate_all_tells_every_event(capsys):
+    lines, err = _story(capsys, "strict", "--days", "20", "--seed", "1", "--narrate", "--all")
+    events = run_simulation(load_scenario("strict").params.with_overrides({"run.days": 20}), 1,
+                            record_events=True).events
+    assert len(lines) == len(events)
+    assert any(" arrived; " in line for line in lines)
+    assert "notable events" not in err
+
+
+def test_narrate_kind_chooses_routine_kinds_too(capsys):
+    lines, err = _story(capsys, "strict", "--days", "20", "--seed", "1", "--narrate", "--kind", "registered")
+    assert lines and all(" registered " in line for line in lines)
+    assert "notable events" not in err
+
+
+def test_events_file_keeps_every_kind_while_narration_tells_the_notable(tmp_path, capsys):
+    path = tmp_path / "log.csv"
+    lines, _ = _story(capsys, "strict", "--days", "20", "--seed", "1", "--narrate", "--events", str(path))
+    rows = list(csv.DictReader(path.open()))
+    assert len(rows) > len(lines)
+    assert {r["action"] for r in rows} > {a.value for a in NOTABLE_KINDS} & {r["action"] for r in rows}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--all"], "docsec run: error: --all: narrates every event instead of the notable ones; give --narrate too"),
+    (["--narrate", "--all", "--kind", "warning"],
+     "docsec run: error: --all and --kind exclude each other: --all narrates every kind, --kind only those named"),
+])
+def test_all_needs_narrate_and_excludes_kind(capsys, tmp_path, args, message):
+    assert main(["run", "strict", "--days", "5", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1] == message

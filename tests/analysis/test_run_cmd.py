@@ -94,7 +94,8 @@ def test_narrate_prints_sentences_then_the_summary(capsys):
 
 
 def test_narrate_filters_office_and_first(capsys):
-    assert main(["run", "lecture-materials", "--days", "20", "--narrate", "--office", "Mine", "--first", "6"]) == 0
+    assert main(["run", "lecture-materials", "--days", "20", "--narrate", "--all", "--office", "Mine",
+                 "--first", "6"]) == 0
     story = capsys.readouterr().out.split("\n\n", 1)[0].splitlines()
     assert len(story) == 6
     assert all(" — Mine: " in line for line in story)
