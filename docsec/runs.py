@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis.narrate import Names, event_rows, narrate, parse_kinds, parse_offices, select
+from .analysis.narrate import NOTABLE_KINDS, Names, event_rows, narrate, parse_kinds, parse_offices, select
 from .analysis.provenance import provenance
 from .arguments import apply_overrides, check_seed, scenario_and_parameters, timeline_within
 from .scenarios import loader
@@ -68,12 +68,14 @@ class Run:
         return self.provenance["seed"]
 
     def narrate(self, *, office: str | int | Iterable[str | int] | None = None,
-                kind: str | Iterable[str] | None = None, first: int | None = None) -> list[str]:
-        """The run's story: its events as sentences in day order (``docsec run --narrate``).
+                kind: str | Iterable[str] | None = None, first: int | None = None,
+                all_events: bool = False) -> list[str]:
+        """The run's story: its notable events as sentences in day order (``docsec run --narrate``).
 
         ``office`` keeps one office's events (a number, "Office N" or the scenario's name for it; or
         several), with the organisation-wide ones; ``kind`` keeps events of those kinds (e.g.
-        "key_handed", "dismissal"); ``first`` keeps the first N. Returns a list of strings.
+        "key_handed", "dismissal"); ``all_events=True`` tells every event, readings and routine handling
+        included; ``first`` keeps the first N. Returns a list of strings.
         """
         if self.log is None:
             raise InputError("narrate: this run recorded no events; run it with events=True")
@@ -81,9 +83,12 @@ class Run:
         offices = parse_offices(_words(office), self.params.population.offices, names, option="office") \
             if office is not None else None
         kinds = parse_kinds(_words(kind), option="kind") if kind is not None else None
+        if kinds and all_events:
+            raise InputError("all_events: tells every kind of event; give it or kind, not both")
         if first is not None and (isinstance(first, bool) or not isinstance(first, int) or first < 0):
             raise InputError(f"first: must be a whole number of events, 0 or more (got {first!r})")
-        return narrate(select(self.log, offices=offices, kinds=kinds, first=first), names)
+        told = kinds or (None if all_events else NOTABLE_KINDS)
+        return narrate(select(self.log, offices=offices, kinds=told, first=first), names, log=self.log)
 
     def __repr__(self) -> str:
         p = self.params

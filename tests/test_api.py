@@ -205,10 +205,13 @@ def test_the_narration_is_the_runs_events_as_sentences_and_filters_like_the_comm
     r = docsec.run("railway-factory", seed=3, days=120)
     story = r.narrate()
     assert story and all(line.startswith("Day ") for line in story)
+    everything = r.narrate(all_events=True)
+    assert len(everything) == len(r.events) > len(story)  # readings and routine handling are left out by default
     warnings = r.narrate(kind="warning", first=2)
     assert 0 < len(warnings) <= 2 and all("warn" in line for line in warnings)
     assert r.narrate(first=0) == []
     assert "unknown kind of event" in one_line_error(r.narrate, kind="no_such_kind")
+    assert one_line_error(r.narrate, kind="warning", all_events=True).startswith("all_events: ")
     assert one_line_error(r.narrate, office=99).startswith("office 99: no such office")
     assert "run it with events=True" in one_line_error(docsec.run("strict", SMALL, events=False).narrate)
 
