@@ -83,4 +83,10 @@ def check_accounts(model: DocSecModel) -> list[str]:
         holder = office.key_holder
         if holder is not office.custodian and not (isinstance(holder, Worker) and holder.office is office):
             problems.append(f"{office.name}: key held by {holder}")
+        if (office.key_released_by is not None) != office.worker_has_key():
+            problems.append(f"{office.name}: key with {holder.title} but released by {office.key_released_by}")
+    counts = model.state_counts()
+    if model.documents_out() != counts[State.HANDED_OUT.value]:
+        problems.append(f"{model.documents_out()} documents awaited back but {counts[State.HANDED_OUT.value]} "
+                        "handed out")
     return problems

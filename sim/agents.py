@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from .decisions import choice_probability
+from .decisions import Choice, choice_probability, felt, weight
 from .documents import Classification
-from .parameters import PenaltyScaling
+from .parameters import LeakSanction, PenaltyScaling
 
 if TYPE_CHECKING:
     from .model import DocSecModel
@@ -25,9 +25,9 @@ _BETA_CONCENTRATION = 10.0
 class Official(mesa.Agent):
     """A cleared official: the office's custodian or a deputy.
 
-    Traits (drawn at hiring): daily workload scale, risk aversion, compliance
-    norm, corruptibility. State: perceived detection (own experience), severity
-    awareness, offence record.
+    Traits (drawn at hiring): daily workload scale, risk attitude (severity curvature), compliance
+    norm, corruptibility. State: perceived detection (own experience), severity awareness, the
+    penalties he believes in force, offence record.
     """
 
     def __init__(self, model: DocSecModel, office: Office, role: str):
@@ -38,7 +38,7 @@ class Official(mesa.Agent):
         self.role = role  # "custodian" or "deputy"
         self.active = True
         self.workload_scale = s.lognormal_mean(1.0, b.trait_dispersion)
-        self.risk_aversion = s.lognormal_mean(b.risk_aversion_mean, b.trait_dispersion)
+        self.severity_curvature = s.lognormal_mean(b.severity_curvature_mean, b.trait_dispersion / 2)
         self.norm_trait = s.lognormal_mean(b.compliance_norm_mean, b.trait_dispersion)
         c = b.corruptibility_mean
         if 0.0 < c < 1.0:
@@ -47,7 +47,11 @@ class Official(mesa.Agent):
             self.corruptibility = c
         self.own_detection = b.initial_perceived_detection
         self.own_detection_day = model.day
-        self.severity_awareness = b.initial_severity_awareness
+        self._awareness = b.initial_severity_awareness
+        self._awareness_day = model.day
+        # a newly hired official is told the penalties in force (O9: announcements reach the others slowly)
+        self.believed_penalty = model.params.penalty
+        self.penalty_version = model.penalty_version
         self.offences = 0
         self.warnings = 0
         self._workload_day = -1
@@ -73,71 +77,156 @@ class Official(mesa.Agent):
         return self._workload
 
     def perceived_detection(self) -> float:
-        """Belief that a violation is caught: own experience and publicised sanctions combined."""
+        """Belief that a violation is caught, or a consequence traced: own experience and publicised sanctions."""
         return 1.0 - (1.0 - self.perceived_detection_own()) * (1.0 - self.model.publicity_level())
-
-    def learn_from_own_sanction(self) -> None:
-        """Being sanctioned raises one's perceived detection (O3)."""
-        m = self.model
-        current = self.perceived_detection_own()
-        self.own_detection = current + self.office.params.behaviour.own_sanction_learning * (1.0 - current)
-        self.own_detection_day = m.day
 
     def perceived_detection_own(self) -> float:
         """Own-experience part of perceived detection, decayed toward its initial level."""
         m = self.model
         if m.day == self.own_detection_day:
             return self.own_detection
-        base = self.office.params.behaviour.initial_perceived_detection
-        decay = self.office.params.behaviour.perception_decay_per_day
-        return base + (self.own_detection - base) * (1.0 - decay) ** (m.day - self.own_detection_day)
+        b = self.office.params.behaviour
+        base = b.initial_perceived_detection
+        return base + (self.own_detection - base) * (1.0 - b.perception_decay_per_day) ** (m.day - self.own_detection_day)
+
+    def _set_own_detection(self, value: float) -> None:
+        self.own_detection = min(1.0, max(0.0, value))
+        self.own_detection_day = self.model.day
+
+    def learn_from_own_sanction(self) -> None:
+        """Being sanctioned raises one's perceived detection (O3)."""
+        current = self.perceived_detection_own()
+        self._set_own_detection(current + self.office.params.behaviour.own_sanction_learning * (1.0 - current))
+
+    def learn_from_audit(self, got_away: bool) -> None:
+        """An audit of his office: it makes detection salient (O8); if it missed his open violations,
+        he learns he can get away with them (punishment avoidance)."""
+        b = self.office.params.behaviour
+        current = self.perceived_detection_own()
+        current += b.audit_salience * (1.0 - current)
+        if got_away:
+            current -= b.avoidance_learning * current
+        self._set_own_detection(current)
+
+    def severity_awareness(self) -> float:
+        """How much of the believed severity of sanctions he feels, decayed toward its initial level."""
+        m = self.model
+        if m.day == self._awareness_day:
+            return self._awareness
+        b = self.office.params.behaviour
+        base = b.initial_severity_awareness
+        return base + (self._awareness - base) * (1.0 - b.perception_decay_per_day) ** (m.day - self._awareness_day)
+
+    def learn_severity(self, gain: float) -> None:
+        """Education: severity awareness moves ``gain`` of the way toward the real severity (O9)."""
+        current = self.severity_awareness()
+        self._awareness = current + gain * (1.0 - current)
+        self._awareness_day = self.model.day
+
+    def hear_penalties(self) -> None:
+        """He learns the penalties now in force (an announcement reaches him, or a campaign teaches them)."""
+        self.believed_penalty = self.model.params.penalty
+        self.penalty_version = self.model.penalty_version
 
     def norm(self) -> float:
         """Compliance norm: own trait plus the current effect of education campaigns (O9)."""
         return self.norm_trait + self.model.education_level()
 
-    def next_sanction_severity(self, classification: Classification, grave: bool) -> float:
-        """Real severity of the sanction his next offence would bring (ladder position, O3/O10/O12)."""
-        p = self.model.params.penalty
-        if self.offences + 1 <= p.warnings_before_dismissal:
-            severity = p.warning_severity
+    # -- sanctions as he believes them ------------------------------------------
+    def offence_severity(self, classification: Classification, grave: bool) -> float:
+        """Severity of the sanction his next detected offence would bring, looking ahead over his ladder (O3, O12).
+
+        A warning weighs its own severity plus the dismissal it brings nearer, discounted by
+        ``ladder_foresight`` for each offence still to go.
+        """
+        p = self.believed_penalty
+        left = p.warnings_before_dismissal - self.offences  # offences after this one before dismissal
+        if left > 0:
+            severity = p.warning_severity + self.office.params.behaviour.ladder_foresight ** left * p.dismissal_severity
         else:
             severity = p.dismissal_severity + (p.harsher_severity if grave and p.harsher_sanctions else 0.0)
-        if p.scaling is PenaltyScaling.PROPORTIONAL:
-            severity *= classification / Classification.TOP_SECRET
-        return severity
+        return _scaled(severity, classification, p)
 
-    def expected_punishment(self, classification: Classification, grave: bool, chance: float | None = None) -> float:
-        """Risk aversion x perceived chance of sanction x perceived severity."""
-        chance = self.perceived_detection() if chance is None else chance
-        return (self.risk_aversion * chance * self.severity_awareness
-                * self.next_sanction_severity(classification, grave))
+    def leak_severity(self, classification: Classification) -> float:
+        """Severity of the sanction a leak traced to him would bring (O10, O12)."""
+        p = self.believed_penalty
+        if p.leak_sanction is LeakSanction.RUNG:
+            return self.offence_severity(classification, grave=True)
+        severity = p.dismissal_severity + (p.harsher_severity if p.harsher_sanctions else 0.0)
+        return _scaled(severity, classification, p)
+
+    def threat(self, chance: float, severity: float) -> float:
+        """Expected cost of a sanction of ``severity`` with perceived probability ``chance``: w(chance) x v(severity)."""
+        if chance <= 0.0 or severity <= 0.0:
+            return 0.0
+        b = self.office.params.behaviour
+        return weight(chance, b.probability_weighting) * felt(self.severity_awareness() * severity,
+                                                             self.severity_curvature)
+
+    def expected_cost(self, forbidden: bool, classification: Classification, grave: bool = False,
+                      leak: float = 0.0, loss: float = 0.0) -> float:
+        """Expected sanctions of a shortcut: its own (if forbidden), and his liability for the leak or loss it
+        risks: the chance of that consequence (a frequency he knows from practice, taken as it is) times the
+        weighted perceived chance that it is traced to him times the felt severity of its sanction."""
+        d = self.perceived_detection()
+        cost = self.threat(d, self.offence_severity(classification, grave)) if forbidden else 0.0
+        if leak > 0.0:
+            cost += leak * self.threat(d, self.leak_severity(classification))
+        if loss > 0.0:
+            cost += loss * self.threat(d, self.offence_severity(classification, grave=False))
+        return cost
 
     # -- choices -------------------------------------------------------------
-    def chooses(self, gain: float, violation: bool, classification: Classification, grave: bool = False) -> bool:
-        """Whether he takes the corner-cutting option (a violation only if the regime forbids it)."""
+    def decide(self, choice: Choice, gain: float, *, forbidden: bool, classification: Classification,
+               grave: bool = False, leak: float = 0.0, loss: float = 0.0) -> bool:
+        """Whether he takes the shortcut ``choice``.
+
+        ``forbidden``: the rules in force make it a violation; ``leak``/``loss``: the chance that it
+        leads to a leak or a loss of the document(s) concerned (his liability, permitted or not).
+        A seat held by a person in a tabletop exercise decides instead of the rule.
+        """
+        m = self.model
+        seated = m.seat_decision(self, choice)
+        if seated is not None:
+            m.record_decision(self, choice, seated, by_seat=True)
+            return seated
         if gain <= 0.0:
             return False
-        if violation:
-            p = choice_probability(gain, self.expected_punishment(classification, grave), self.norm(),
-                                   self.office.params.behaviour.choice_temperature)
-        else:
-            p = choice_probability(gain, 0.0, 0.0, self.office.params.behaviour.choice_temperature)
-        return self.model.streams.decisions.uniform() < p
+        b = self.office.params.behaviour
+        p = choice_probability(gain, self.expected_cost(forbidden, classification, grave, leak, loss),
+                               self.norm() if forbidden else 0.0, b.choice_temperature, b.attention_scale)
+        taken = m.streams.decisions.uniform() < p
+        m.record_decision(self, choice, taken, by_seat=False)
+        return taken
 
     def conceals(self, classification: Classification) -> bool:
-        """On discovering a loss: conceal it (True) or report it.
+        """On discovering a loss: conceal it (True) or report it (O9).
 
-        Reporting brings the next sanction unless leniency applies; concealing
-        risks a grave sanction if found. Fear of severe punishment makes
-        concealment more attractive; leniency for self-reports pulls the other way (O9).
+        Reporting makes the loss known for certain and brings a sanction unless leniency applies;
+        concealing risks a grave sanction if an audit finds it. Fear of severe punishment makes
+        concealment more attractive; leniency for self-reports pulls the other way.
         """
-        leniency = self.model.params.penalty.self_report_leniency
-        cost_of_reporting = self.expected_punishment(classification, grave=False, chance=1.0 - leniency)
-        cost_of_concealing = self.expected_punishment(classification, grave=True)
-        p = choice_probability(cost_of_reporting, cost_of_concealing, self.norm(),
-                               self.office.params.behaviour.choice_temperature)
-        return self.model.streams.decisions.uniform() < p
+        m = self.model
+        seated = m.seat_decision(self, Choice.CONCEAL_LOSS)
+        if seated is not None:
+            m.record_decision(self, Choice.CONCEAL_LOSS, seated, by_seat=True)
+            return seated
+        b = self.office.params.behaviour
+        leniency = self.believed_penalty.self_report_leniency
+        cost_of_reporting = self.threat(1.0 - leniency, self.offence_severity(classification, grave=False))
+        cost_of_concealing = self.threat(self.perceived_detection(), self.offence_severity(classification, grave=True))
+        p = choice_probability(cost_of_reporting, cost_of_concealing, self.norm(), b.choice_temperature,
+                               b.attention_scale)
+        taken = m.streams.decisions.uniform() < p
+        m.record_decision(self, Choice.CONCEAL_LOSS, taken, by_seat=False)
+        return taken
+
+
+def _scaled(severity: float, classification: Classification, penalty) -> float:
+    """Proportional penalties scale with classification (restricted 1/3 ... top secret 1); uniform do not (O10)."""
+    if penalty.scaling is PenaltyScaling.PROPORTIONAL:
+        return severity * classification / Classification.TOP_SECRET
+    return severity
 
 
 class Worker(mesa.Agent):
@@ -173,9 +262,9 @@ class Inspector(mesa.Agent):
         return f"inspector {self.label}"
 
     def work_day(self) -> None:
-        """Carry out today's audits: capacity accrues daily and each whole unit is one audit."""
+        """Carry out today's audits: capacity (times the current audit effort) accrues daily; each whole unit is one audit."""
         m = self.model
-        self.credit += m.params.inspection.audits_per_inspector_per_month / 30.0
+        self.credit += m.params.inspection.audits_per_inspector_per_month / 30.0 * m.inspection.effort
         while self.credit >= 1.0 - 1e-9:
             self.credit -= 1.0
             office = m.inspection.choose_office()

@@ -1,30 +1,72 @@
 """The officials' decision rule (ODD+D: decision making).
 
-An official weighs what a violation would gain him (hours saved, valued at his
-day's workload, or a favour, valued by his corruptibility) against its expected
-cost (risk aversion x perceived chance of being caught x perceived severity of
-the next sanction on his ladder) and his compliance norm. The choice is a logit
-(probabilistic) rule, so populations show gradients rather than thresholds. An
-option that gains nothing is never taken, so a mechanism with no incentive gives
-exactly zero of its outcome.
+An official facing a shortcut (delegating, handing out the key, postponing a collection, taking a
+favour, concealing a loss) weighs what it gains him against what he expects it to cost:
+
+* if the rules forbid it, his compliance norm, and the sanction it would bring if caught: the
+  weighted perceived chance of being caught times the felt severity of that sanction, looking
+  ahead over his penalty ladder;
+* permitted or not, his *liability for consequences*: the weighted perceived chance that the
+  shortcut leads to a leak or a loss traced back to him, times the felt severity of the sanction
+  a traced leak or loss brings (O10).
+
+Probabilities are weighted by the Tversky-Kahneman function ``w`` and severities felt through a
+power ``v(S) = S ** alpha``, so certainty (the chance) and severity are different levers and the
+official's risk attitude decides which deters more. The choice itself is probabilistic: he notices
+the shortcut with probability ``1 - exp(-gain / attention)`` and then takes it by a logit rule.
+An option that gains nothing is never taken, so a mechanism with no incentive gives exactly zero
+of its outcome, and the probability rises continuously from zero with the gain.
 """
 
 from __future__ import annotations
 
+import enum
 import math
 
 
-def choice_probability(gain: float, expected_cost: float, norm: float, temperature: float) -> float:
-    """Probability of taking the corner-cutting option.
+class Choice(enum.StrEnum):
+    """The choices an official makes; ``True`` for a choice means taking the shortcut."""
 
-    ``gain``: what the option saves or brings (utility); ``expected_cost``: the
-    expected punishment (0 if the regime allows the option); ``norm``: inner cost of
-    breaking a rule (0 if allowed); ``temperature``: noise of the logit rule.
+    DELEGATE = "delegate registration"            # hand a directive to a worker to register and store (O1)
+    SKIP_REGISTER = "skip the register"           # store a document without registering it (O6)
+    HAND_OVER_KEY = "hand over the key"           # give the storage key to a worker (O2)
+    LEAVE_KEY_OUT = "leave the key out"           # on reconsidering, leave the key with the worker (O2)
+    COPY_TO_WORKER = "hand a copy to a worker"    # circulated material to an uncleared worker (O7)
+    POSTPONE_COLLECTION = "postpone collection"   # leave circulated material uncollected (O7)
+    ACCEPT_FAVOUR = "accept a favour"             # trade documents for a favour (O4)
+    CONCEAL_LOSS = "conceal a loss"               # conceal a discovered loss instead of reporting it (O9)
+
+
+def weight(p: float, gamma: float) -> float:
+    """Decision weight of a probability ``p`` (Tversky & Kahneman 1992); ``gamma = 1`` gives ``p``."""
+    if p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    if gamma == 1.0:
+        return p
+    a = p ** gamma
+    return a / (a + (1.0 - p) ** gamma) ** (1.0 / gamma)
+
+
+def felt(severity: float, alpha: float) -> float:
+    """How heavily a sanction of ``severity`` (utility) weighs: ``severity ** alpha``."""
+    return severity ** alpha if severity > 0.0 else 0.0
+
+
+def choice_probability(gain: float, expected_cost: float, norm: float, temperature: float,
+                       attention: float = 1.0) -> float:
+    """Probability of taking a shortcut.
+
+    ``gain``: what it saves or brings (utility); ``expected_cost``: expected sanctions and liability;
+    ``norm``: inner cost of breaking a rule (0 if the rules allow it); ``temperature``: noise of the
+    logit rule; ``attention``: the gain at which the shortcut is noticed with probability 1 - 1/e.
     """
     if gain <= 0.0:
         return 0.0
+    noticed = -math.expm1(-gain / attention)
     x = (gain - expected_cost - norm) / temperature
     if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
+        return noticed / (1.0 + math.exp(-x))
     e = math.exp(x)
-    return e / (1.0 + e)
+    return noticed * e / (1.0 + e)

@@ -45,7 +45,7 @@ class Document:
     __slots__ = (
         "number", "office", "classification", "kind", "received_day", "registered", "state",
         "holder", "readers", "exposed", "leaked", "due_day", "issuer", "lost_day", "loss_known",
-        "loss_concealed", "responsible", "leak_responsible", "loss_custodian", "slot",
+        "loss_concealed", "loss_reported", "responsible", "leak_responsible", "loss_custodian", "slot",
     )
 
     def __init__(self, number: int, office, classification: Classification, kind: Kind, day: int):
@@ -65,6 +65,7 @@ class Document:
         self.lost_day = -1
         self.loss_known = False           # the custodian (or the authorities) know it is missing
         self.loss_concealed = False
+        self.loss_reported = False        # the official who discovered it reported it (self-report)
         self.responsible = None           # official whose choice put it in uncleared hands
         self.leak_responsible = None      # that official at the moment its contents leaked
         self.loss_custodian = None        # the office's custodian when it went missing

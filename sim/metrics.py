@@ -32,8 +32,20 @@ DAILY_COUNTERS: tuple[tuple[str, str, str], ...] = (
     ("favour_trades", "trades", "Favours accepted in exchange for documents."),
     ("audits", "audits", "Office audits carried out by inspectors."),
     ("investigations_opened", "investigations", "Investigations opened after a leak surfaced."),
-    ("investigations_solved", "investigations", "Investigations that traced a leak to an official."),
+    ("investigations_solved", "investigations", "Investigations that traced a leak or a loss to an official."),
+    ("leak_sanctions", "sanctions", "Sanctions for leaks traced to an official (O10)."),
+    ("key_out_days", "office-days", "Office-days on which a worker held the storage key (O2)."),
 )
+
+#: Levels read at the end of each day (daily table) and at the end of the run (summary): (name, unit, meaning).
+GAUGES: tuple[tuple[str, str, str], ...] = (
+    ("mean_perceived_detection", "probability",
+     "Officials' mean perceived chance that a violation is caught (at the end of the day, or of the run)."),
+    ("inspection_effort", "fraction",
+     "Share of the inspectors' audit capacity in use (below 1 only where audit effort adapts)."),
+)
+
+GAUGE_NAMES: tuple[str, ...] = tuple(name for name, _, _ in GAUGES)
 
 COUNTER_NAMES: tuple[str, ...] = tuple(name for name, _, _ in DAILY_COUNTERS)
 
@@ -54,10 +66,13 @@ DERIVED: tuple[tuple[str, str, str], ...] = (
     ("documents_out_at_end", "documents", "Documents handed out (not in storage) at the end of the run."),
 )
 
-SUMMARY_NAMES: tuple[str, ...] = COUNTER_NAMES + tuple(name for name, _, _ in DERIVED)
+SUMMARY_NAMES: tuple[str, ...] = COUNTER_NAMES + tuple(name for name, _, _ in DERIVED) + GAUGE_NAMES
 
-UNITS: dict[str, str] = {n: u for n, u, _ in DAILY_COUNTERS + DERIVED}
-MEANINGS: dict[str, str] = {n: m for n, _, m in DAILY_COUNTERS + DERIVED}
+#: Columns of the daily table after ``day``: the day's counters and the gauges' levels.
+DAILY_NAMES: tuple[str, ...] = COUNTER_NAMES + GAUGE_NAMES
+
+UNITS: dict[str, str] = {n: u for n, u, _ in DAILY_COUNTERS + DERIVED + GAUGES}
+MEANINGS: dict[str, str] = {n: m for n, _, m in DAILY_COUNTERS + DERIVED + GAUGES}
 
 
 def new_counters() -> dict[str, float]:
@@ -66,8 +81,8 @@ def new_counters() -> dict[str, float]:
 
 
 def summarise(totals: Mapping[str, float], *, offices: int, days: int,
-              lost_at_end: int, out_at_end: int) -> dict[str, float]:
-    """The one-row run summary from the run's counter totals."""
+              lost_at_end: int, out_at_end: int, gauges: Mapping[str, float]) -> dict[str, float]:
+    """The one-row run summary from the run's counter totals and the gauges' final levels."""
     out = {n: totals[n] for n in COUNTER_NAMES}
     received = totals["documents_received"]
     for n in RATE_BASES:
@@ -79,4 +94,6 @@ def summarise(totals: Mapping[str, float], *, offices: int, days: int,
     out["custody_hours_per_office_day"] = totals["custody_workload_hours"] / (offices * days)
     out["documents_lost_at_end"] = lost_at_end
     out["documents_out_at_end"] = out_at_end
+    for n in GAUGE_NAMES:
+        out[n] = gauges[n]
     return out

@@ -2,19 +2,21 @@
 
 Daily schedule (one ``step`` is one day; ODD "process overview and scheduling"):
 
-1. interventions of the scenario's timeline for this day take effect;
+1. interventions of the scenario's timeline for this day take effect; a change of penalties is
+   announced, and officials who have not heard of it yet may hear of it today (O9);
 2. an education campaign runs if one is due (O9);
 3. documents arrive at each office (directives and circulated material);
 4. each arrival is taken in by an official of its office: registered and stored
    by him, or delegated to a worker (O1, O6); circulated material is handed out (O7);
-5. each custodian still holding the storage key keeps it or hands it to a worker (O2);
-6. where a worker holds the key, workers read stored documents at will (O2);
+5. each custodian still holding the storage key keeps it or hands it to a worker; where a worker
+   holds it, the custodian may reconsider and take it back (O2);
+6. where a worker (still) holds the key, workers read stored documents at will (O2);
 7. favours are offered for documents and accepted or refused (O4);
 8. circulated material due back is collected or left overdue; overdue material may go missing (O7);
 9. documents lent for favours come back, or are misplaced;
 10. custodians check their register against the storage room, and report or conceal losses (O6, O9);
 11. inspectors carry out their audits (O8); sanctions follow the ladder (O3, O10, O12);
-12. investigations into surfaced leaks end (O4, O5);
+12. investigations into surfaced leaks and into lost documents end (O4, O5);
 13. the day's counters are collected.
 """
 
@@ -23,17 +25,19 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping, Sequence
 from functools import partial
+from typing import NamedTuple
 
 import mesa
 import numpy as np
 from mesa.datacollection import DataCollector
 
 from .agents import Inspector, Official, Worker
+from .decisions import Choice
 from .documents import Classification, Document, Kind, State
 from .events import Action, Event
-from .inspection import InspectionService
+from .inspection import LEAK, InspectionService
 from .interventions import Intervention, validate_timeline
-from .metrics import COUNTER_NAMES, new_counters
+from .metrics import COUNTER_NAMES, DAILY_NAMES, GAUGE_NAMES, SUMMARY_NAMES, new_counters, summarise
 from .office import Office
 from .parameters import ParameterError, Parameters
 from .penalties import PenaltyPolicy
@@ -42,9 +46,24 @@ from .streams import Streams
 from .violations import Violation, ViolationKind
 
 
-def counter_of_the_day(model: DocSecModel, name: str) -> float:
-    """DataCollector reporter: today's value of one counter (picklable, unlike a lambda)."""
-    return model.today[name]
+def summary_so_far(model: DocSecModel, name: str) -> float:
+    """DataCollector reporter: one column of the run summary as of today (picklable, unlike a lambda).
+
+    So each row Mesa collects (and ``mesa.batch_run`` returns) holds the run's totals, rates and
+    levels so far, under the summary's own column names; the last row is the run summary.
+    """
+    return model.summary()[name]
+
+
+class Decision(NamedTuple):
+    """One choice of an official (kept when events are recorded): for tabletop debriefs."""
+
+    day: int
+    office: int          # office number, 1-based
+    official: str        # e.g. "custodian O-3"
+    choice: Choice
+    taken: bool          # True: he took the shortcut
+    by_seat: bool        # True: a person holding the seat decided, not the model's rule
 
 
 class DocSecModel(mesa.Model):
@@ -58,16 +77,26 @@ class DocSecModel(mesa.Model):
         collect_daily: collect each day's counters with the DataCollector (run totals are kept either way;
             turning it off saves about a sixth of a run's time when only the summary is wanted).
         rng: the run's seed (Mesa's convention); every random stream derives from it.
+        scenario: a Mesa ``mesa.experimental.scenarios.Scenario`` (as SolaraViz passes on reset): its
+            ``rng`` seeds the run and any of its entries named ``group__name`` set parameters.
         **keywords: any parameter as ``group__name=value`` (e.g. ``penalty__dismissal_severity=500``),
             applied on top of ``params``; this is how ``mesa.batch_run`` drives the model.
+
+    The DataCollector's rows hold the run summary so far (``summary_so_far``); the daily table
+    (each day's counters and levels) is ``daily_table()``.
     """
 
     def __init__(self, params: Parameters | None = None, *, timeline: Sequence[Intervention] = (),
                  office_profiles: Sequence[OfficeProfile] = (), record_events: bool = False,
-                 collect_daily: bool = True, rng=None, **keywords):
+                 collect_daily: bool = True, rng=None, scenario=None, **keywords):
         if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng < 0:
             raise ParameterError("seed", f"must be a whole number, 0 or more (got {rng})")
-        super().__init__(rng=rng)
+        if scenario is not None:
+            entries = {k: v for k, v in scenario.to_dict().items() if k not in ("rng", "model", "_scenario_id")}
+            keywords = {**entries, **keywords}
+            if rng is None:
+                rng = scenario.rng
+        super().__init__(rng=rng, scenario=scenario)
         params = parameters_of(params)
         if keywords:
             params = Parameters.from_keywords(base=params, **keywords)
@@ -87,6 +116,12 @@ class DocSecModel(mesa.Model):
             self.timeline.setdefault(iv.day, []).append(iv)
         self.documents: list[Document] = []
         self.key_classification = Classification.SECRET
+        self.penalty_version = 0          # rises each time a change of penalties is announced
+        self._unaware: list[Official] = []  # officials who have not yet heard of the latest change
+        self._seats: dict[int, dict[Choice, bool]] = {}  # office index -> choices made by a person
+        self.decisions_log: list[Decision] | None = [] if record_events else None
+        self._daily_rows: list[tuple] = []
+        self._summary_cache: tuple[int, dict[str, float]] | None = None
         self._publicity = (0.0, 0)   # (level, day of last update)
         self._education = (0.0, 0)
         self._queue_seq = 0
@@ -102,7 +137,7 @@ class DocSecModel(mesa.Model):
         self.officials = self.agents_by_type[Official]
         self.workers = self.agents_by_type.get(Worker)
         self.datacollector = DataCollector(
-            model_reporters={name: partial(counter_of_the_day, name=name) for name in COUNTER_NAMES})
+            model_reporters={name: partial(summary_so_far, name=name) for name in SUMMARY_NAMES})
 
     def _build_organisation(self) -> None:
         pop = self.params.population
@@ -150,6 +185,10 @@ class DocSecModel(mesa.Model):
             self._staff_inspectorate()
             self.log(None, None, Action.INTERVENTION, None,
                      iv.note or ", ".join(f"{k} = {v}" for k, v in iv.set.items()))
+            if any(path.startswith("penalty.") for path in iv.set):
+                self.announce_penalties()
+        if self._unaware:
+            self._spread_announcement()
         interval = self.params.education.campaign_interval_days
         if interval and (self.day - self._campaign_start) % interval == 0:
             self.campaign()
@@ -165,6 +204,7 @@ class DocSecModel(mesa.Model):
         for name in COUNTER_NAMES:
             self.totals[name] += self.today[name]
         if self.collect_daily:
+            self._daily_rows.append((*self.today.values(), *self.gauges().values()))
             self.datacollector.collect(self)
         if self.day >= self.params.run.days:
             self.running = False
@@ -196,6 +236,9 @@ class DocSecModel(mesa.Model):
             if office.key_holder is office.custodian:
                 office.key_decision()
             elif office.worker_has_key():
+                office.key_reconsideration()
+            if office.worker_has_key():
+                self.today["key_out_days"] += 1
                 office.storage_reading()
 
     def _favours(self) -> None:
@@ -230,13 +273,16 @@ class DocSecModel(mesa.Model):
     def _investigations_due(self) -> None:
         q = self._investigations
         while q and q[0][0] <= self.day:
-            _, _, doc = heapq.heappop(q)
-            self.inspection.resolve_investigation(doc)
+            _, _, (doc, kind) = heapq.heappop(q)
+            self.inspection.resolve(doc, kind)
 
     # -- shared operations used by offices, inspectors and penalties --------------
-    def _push(self, queue: list, day: int, doc: Document) -> None:
+    def _push(self, queue: list, day: int, item) -> None:
         self._queue_seq += 1
-        heapq.heappush(queue, (day, self._queue_seq, doc))
+        heapq.heappush(queue, (day, self._queue_seq, item))
+
+    def schedule_investigation(self, doc: Document, day: int, kind: str) -> None:
+        self._push(self._investigations, day, (doc, kind))
 
     def documents_held_by(self, person) -> list[Document]:
         """Documents handed out to ``person`` (circulated material, favour loans) and still out."""
@@ -244,6 +290,16 @@ class DocSecModel(mesa.Model):
         out += [doc for doc in self._overdue.values() if doc.holder is person and doc.state is State.HANDED_OUT]
         out += [doc for _, _, doc in self._loans if doc.holder is person and doc.state is State.HANDED_OUT]
         return list({doc.number: doc for doc in out}.values())
+
+    def documents_out(self) -> int:
+        """Documents handed out now: every one is awaited by a collection or a loan's return.
+
+        (A lost document never comes back, so the documents lost are the run's losses so far.)
+        """
+        out = {doc.number for _, _, doc in self._collections if doc.state is State.HANDED_OUT}
+        out.update(doc.number for doc in self._overdue.values() if doc.state is State.HANDED_OUT)
+        out.update(doc.number for _, _, doc in self._loans if doc.state is State.HANDED_OUT)
+        return len(out)
 
     def schedule_collection(self, doc: Document, day: int) -> None:
         self._push(self._collections, day, doc)
@@ -276,7 +332,7 @@ class DocSecModel(mesa.Model):
         if self.streams.channel.chance(self.params.investigation.leak_surfacing):
             self.today["investigations_opened"] += 1
             self.log(doc.office, None, Action.INVESTIGATION_OPENED, doc, "the contents surfaced outside")
-            self._push(self._investigations, self.day + self.params.investigation.delay_days, doc)
+            self.schedule_investigation(doc, self.day + self.params.investigation.delay_days, LEAK)
 
     def lose(self, doc: Document, by) -> None:
         """A document goes missing. Only a registered one can ever be noticed or dated (O6)."""
@@ -327,12 +383,76 @@ class DocSecModel(mesa.Model):
         return self._decayed(self._education, self.params.education.decay_per_day)
 
     def campaign(self) -> None:
-        """An education campaign: norms rise, and officials learn how severe sanctions really are."""
+        """An education campaign: norms rise, officials learn the penalties in force and how severe they are."""
         e = self.params.education
         self._education = (self.education_level() + e.norm_boost, self.day)
         for official in self.officials:
-            official.severity_awareness += e.knowledge_gain * (1.0 - official.severity_awareness)
+            official.learn_severity(e.knowledge_gain)
+            official.hear_penalties()
+        self._unaware = []
         self.log(None, None, Action.CAMPAIGN, None, "education on the rules of secrecy")
+
+    def announce_penalties(self) -> None:
+        """The centre announces new penalties: officials believe the old ones until they hear (O9)."""
+        self.penalty_version += 1
+        self._unaware = [o for o in self.officials if o.penalty_version < self.penalty_version]
+
+    def _spread_announcement(self) -> None:
+        """Officials who have not heard of the change may hear today: directly, or from those who know."""
+        b = self.params.behaviour
+        active = [o for o in self._unaware if o.active]
+        share_aware = 1.0 - len(active) / max(len(self.officials), 1)
+        chance = min(1.0, b.announcement_reach_per_day + b.word_of_mouth_per_day * share_aware)
+        s = self.streams.awareness
+        still = []
+        for official in active:
+            if s.chance(chance):
+                official.hear_penalties()
+            else:
+                still.append(official)
+        self._unaware = still
+
+    def aware_share(self) -> float:
+        """Share of officials who know the penalties in force."""
+        return sum(o.penalty_version == self.penalty_version for o in self.officials) / max(len(self.officials), 1)
+
+    # -- seats held by people (tabletop exercises) ------------------------------------
+    def set_seat(self, office_number: int, choices: Mapping[Choice | str, bool] | None) -> None:
+        """Let a person decide for the custodian of office ``office_number`` (1-based).
+
+        ``choices`` maps each ``Choice`` (or its text) to True (take the shortcut) or False; choices not
+        given stay with the model's rule. ``None`` hands the seat back to the model.
+        """
+        if isinstance(office_number, bool) or not isinstance(office_number, (int, np.integer)) \
+                or not 1 <= office_number <= len(self.offices):
+            raise ParameterError("seat.office", f"must be an office number from 1 to {len(self.offices)} "
+                                 f"(got {office_number!r})")
+        if choices is None:
+            self._seats.pop(int(office_number) - 1, None)
+            return
+        parsed: dict[Choice, bool] = {}
+        for key, value in choices.items():
+            try:
+                choice = Choice(key)
+            except ValueError:
+                raise ParameterError(f"seat.choices.{key}", "unknown choice; allowed: "
+                                     + ", ".join(c.value for c in Choice)) from None
+            if not isinstance(value, (bool, np.bool_)):
+                raise ParameterError(f"seat.choices.{key}", f"must be true or false (got {value!r})")
+            parsed[choice] = bool(value)
+        self._seats[int(office_number) - 1] = parsed
+
+    def seat_decision(self, official: Official, choice: Choice) -> bool | None:
+        """What the person holding this official's seat chose, or None if the model's rule decides."""
+        if not self._seats or official.role != "custodian":
+            return None
+        seat = self._seats.get(official.office.index)
+        return None if seat is None else seat.get(choice)
+
+    def record_decision(self, official: Official, choice: Choice, taken: bool, by_seat: bool) -> None:
+        if self.decisions_log is not None:
+            self.decisions_log.append(Decision(self.day, official.office.index + 1, official.title, choice,
+                                               taken, by_seat))
 
     # -- event log --------------------------------------------------------------------
     def log(self, office: Office | None, actor, action: Action, doc: Document | None, detail: str = "") -> None:
@@ -343,6 +463,30 @@ class DocSecModel(mesa.Model):
                                  doc.describe() if doc is not None else "", detail))
 
     # -- views ------------------------------------------------------------------------
+    def gauges(self) -> dict[str, float]:
+        """Levels read at the end of a day: officials' mean perceived detection, audit effort."""
+        officials = self.officials
+        detection = sum(o.perceived_detection() for o in officials) / len(officials) if officials else float("nan")
+        return dict(zip(GAUGE_NAMES, (detection, self.inspection.effort), strict=True))
+
+    def summary(self) -> dict[str, float]:
+        """The run summary as of today: totals, rates per 1,000 documents and levels."""
+        if self._summary_cache is not None and self._summary_cache[0] == self.day:
+            return self._summary_cache[1]
+        summary = summarise(self.totals, offices=len(self.offices), days=max(self.day, 1),
+                            lost_at_end=self.totals["losses"], out_at_end=self.documents_out(),
+                            gauges=self.gauges())
+        self._summary_cache = (self.day, summary)
+        return summary
+
+    def daily_table(self):
+        """One row per day collected: ``day``, that day's counters and the levels at its end (a DataFrame)."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self._daily_rows, columns=list(DAILY_NAMES))
+        frame.insert(0, "day", range(1, len(frame) + 1))
+        return frame
+
     def state_counts(self) -> dict[str, int]:
         """Documents by lifecycle state (for accounting checks and the dashboard)."""
         counts = dict.fromkeys((s.value for s in State), 0)

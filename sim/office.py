@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import hazards
 from .agents import Official, Worker
+from .decisions import Choice
 from .documents import Document, State
 from .events import Action
 from .parameters import Parameters
@@ -33,10 +35,11 @@ class Office:
         self.deputies: list[Official] = []
         self.workers: list[Worker] = []
         self.key_holder = None               # the custodian, or a worker he handed it to
+        self.key_released_by: Official | None = None  # the official who let the key out (answers for storage reads)
         self.storage: list[Document] = []    # documents in the storage room
         self.open_violations: list[Violation] = []
         self.unreported_losses: list[Document] = []  # lost, registered, not known to the authorities
-        self.findings = 0                    # past audit findings (risk-targeted inspection)
+        self._findings = (0.0, 0)            # past audit findings, decaying (risk-targeted inspection), and its day
 
     # -- staff ---------------------------------------------------------------
     @property
@@ -45,6 +48,16 @@ class Office:
 
     def worker_has_key(self) -> bool:
         return isinstance(self.key_holder, Worker)
+
+    def findings(self) -> float:
+        """Past audit findings as a risk weight, decayed at ``inspection.risk_weight_decay_per_day``."""
+        level, day = self._findings
+        if level == 0.0 or day == self.model.day:
+            return level
+        return level * (1.0 - self.model.params.inspection.risk_weight_decay_per_day) ** (self.model.day - day)
+
+    def add_findings(self, count: int) -> None:
+        self._findings = (self.findings() + count, self.model.day)
 
     # -- storage -------------------------------------------------------------
     def store(self, doc: Document) -> None:
@@ -68,7 +81,9 @@ class Office:
         m.log(self, official, Action.RECEIVED, doc)
         gain = official.workload() * p.documents.registration_hours
         delegation_forbidden = not p.custody.uncleared_may_handle
-        if self.workers and official.chooses(gain, delegation_forbidden, doc.classification):
+        leak, loss = hazards.delegation(p)
+        if self.workers and official.decide(Choice.DELEGATE, gain, forbidden=delegation_forbidden,
+                                            classification=doc.classification, leak=leak, loss=loss):
             worker = m.streams.decisions.pick(self.workers)
             doc.responsible = official
             m.log(self, official, Action.DELEGATED, doc, worker.title)
@@ -78,7 +93,7 @@ class Office:
             return
         # the official does it himself: registering costs his time, unless he skips it (O6)
         required = p.custody.registration_required
-        if official.chooses(gain, required, doc.classification):
+        if official.decide(Choice.SKIP_REGISTER, gain, forbidden=required, classification=doc.classification):
             m.log(self, official, Action.UNREGISTERED, doc)
             if required:
                 m.commit(self, Violation(ViolationKind.UNREGISTERED, official, m.day, doc))
@@ -107,25 +122,36 @@ class Office:
             self.store(doc)
 
     def circulate(self, doc: Document, official: Official) -> None:
-        """Circulated material is logged and handed to a member of staff, due back by a deadline (O7)."""
+        """Circulated material is logged and handed out, due back by a deadline (O7).
+
+        The official hands the copy to a worker (saving the time of keeping it among cleared staff;
+        a violation where uncleared staff may not handle documents), or to a cleared colleague.
+        """
         m = self.model
         p = self.params
         m.log(self, official, Action.RECEIVED, doc)
         m.register(doc)
-        audience: list = self.officials
-        if p.custody.uncleared_may_handle:
-            audience = audience + self.workers
-        recipient = m.streams.decisions.pick(audience)
+        forbidden = not p.custody.uncleared_may_handle
+        leak, loss = hazards.copy_to_worker(p)
+        gain = official.workload() * p.documents.briefing_hours
+        to_worker = bool(self.workers) and official.decide(Choice.COPY_TO_WORKER, gain, forbidden=forbidden,
+                                                           classification=doc.classification, leak=leak, loss=loss)
+        colleagues = [o for o in self.officials if o is not official] or [official]
+        recipient = m.streams.decisions.pick(self.workers if to_worker else colleagues)
         doc.state = State.HANDED_OUT
         doc.holder = recipient
         doc.issuer = official
         doc.due_day = m.day + p.documents.circular_return_days
         m.log(self, official, Action.CIRCULATED, doc, recipient.title)
-        if isinstance(recipient, Worker):
+        if to_worker:
             doc.responsible = official
             m.today["uncleared_handling"] += 1
+            if forbidden:
+                m.commit(self, Violation(ViolationKind.UNCLEARED_RECIPIENT, official, m.day, doc, recipient))
             if m.streams.handling.chance(p.behaviour.worker_curiosity):
                 m.expose(doc, recipient)
+        else:
+            m.today["custody_workload_hours"] += p.documents.briefing_hours
         m.schedule_collection(doc, doc.due_day)
 
     # -- collection of circulated material -----------------------------------
@@ -142,7 +168,9 @@ class Office:
         if doc.state is not State.HANDED_OUT:
             return True
         gain = official.workload() * p.documents.collection_hours
-        if official.chooses(gain, True, doc.classification):
+        leak, loss = hazards.postponed_collection(p)
+        if official.decide(Choice.POSTPONE_COLLECTION, gain, forbidden=True, classification=doc.classification,
+                           leak=leak, loss=loss):
             if m.day == doc.due_day:
                 m.log(self, official, Action.OVERDUE, doc, doc.holder.title)
                 m.commit(self, Violation(ViolationKind.OVERDUE, official, m.day, doc))
@@ -160,29 +188,65 @@ class Office:
             self.model.lose(doc, doc.holder)
 
     # -- the storage key ------------------------------------------------------
+    def _key_choice(self, choice: Choice) -> bool:
+        """The custodian weighs leaving the key with a worker until he next reconsiders (O2).
+
+        He saves the hours of letting staff in on each of those days, and answers for what workers
+        read or misplace from storage meanwhile; where the rules forbid it, it is a violation.
+        """
+        p = self.params
+        days = hazards.key_days(p)
+        gain = self.custodian.workload() * p.documents.key_keeping_hours * days
+        leak, loss = hazards.key_out(p)
+        return self.custodian.decide(choice, gain, forbidden=not p.custody.key_sharing_permitted,
+                                     classification=self.model.key_classification, leak=leak, loss=loss)
+
     def key_decision(self) -> None:
         """The custodian keeps the key (spending time letting staff in) or hands it to a worker (O2)."""
         m = self.model
         p = self.params
-        custodian = self.custodian
         hours = p.documents.key_keeping_hours
         if not self.workers or hours <= 0.0:
             return
-        gain = custodian.workload() * hours
-        forbidden = not p.custody.key_sharing_permitted
-        if custodian.chooses(gain, forbidden, m.key_classification):
+        if self._key_choice(Choice.HAND_OVER_KEY):
+            custodian = self.custodian
             worker = m.streams.decisions.pick(self.workers)
             self.key_holder = worker
+            self.key_released_by = custodian
             m.log(self, custodian, Action.KEY_HANDED, None, worker.title)
-            if forbidden:
+            if not p.custody.key_sharing_permitted:
                 m.commit(self, Violation(ViolationKind.KEY_SHARING, custodian, m.day, None, worker))
         else:
             m.today["custody_workload_hours"] += hours
+
+    def key_reconsideration(self) -> None:
+        """A worker holds the key: now and then the custodian reconsiders, and takes it back unless he
+        chooses to leave it out. Leaving it out where the rules forbid it is (or stays) a violation."""
+        m = self.model
+        p = self.params
+        if not m.streams.decisions.chance(p.custody.key_reconsideration_per_day):
+            return
+        hours = p.documents.key_keeping_hours
+        if hours > 0.0 and self._key_choice(Choice.LEAVE_KEY_OUT):
+            if not p.custody.key_sharing_permitted and not self.open_key_violation():
+                self.key_released_by = self.custodian
+                m.commit(self, Violation(ViolationKind.KEY_SHARING, self.custodian, m.day, None, self.key_holder))
+            return
+        self.return_key(f"taken back by {self.custodian.title}")
+        m.today["custody_workload_hours"] += hours
+
+    def open_key_violation(self) -> Violation | None:
+        """The open key-sharing violation whose evidence (the key in that worker's hands) is present, if any."""
+        for v in self.open_violations:
+            if v.kind is ViolationKind.KEY_SHARING and v.evidence_present(self, self.model.day):
+                return v
+        return None
 
     def return_key(self, reason: str) -> None:
         if self.key_holder is not self.custodian:
             self.model.log(self, self.key_holder, Action.KEY_RETURNED, None, reason)
             self.key_holder = self.custodian
+            self.key_released_by = None
 
     def storage_reading(self) -> None:
         """With the key in a worker's hands, workers read stored documents at will (O2)."""
@@ -193,8 +257,8 @@ class Office:
             return
         reader = h.pick(self.workers)
         doc = h.pick(self.storage)
-        if doc.responsible is None:
-            doc.responsible = self.custodian
+        # whoever let the key out answers for what is read from storage
+        doc.responsible = self.key_released_by or self.custodian
         m.today["uncleared_handling"] += 1
         m.expose(doc, reader)
         if h.chance(b.worker_misplacement):
@@ -215,7 +279,9 @@ class Office:
         docs = [self.storage[i] for i in sorted(set(_sample(d, len(self.storage), count)))]
         gravest = max(doc.classification for doc in docs)
         gain = p.behaviour.favour_value * official.corruptibility
-        if not official.chooses(gain, True, gravest, grave=True):
+        leak, loss = hazards.favour(p, len(docs))
+        if not official.decide(Choice.ACCEPT_FAVOUR, gain, forbidden=True, classification=gravest, grave=True,
+                               leak=leak, loss=loss):
             return
         m.today["favour_trades"] += 1
         m.log(self, official, Action.FAVOUR, None, f"{len(docs)} documents to {worker.title}")
@@ -263,9 +329,11 @@ class Office:
             return
         m.today["self_reported_losses"] += 1
         self.unreported_losses.remove(doc)
+        doc.loss_reported = True
         m.log(self, official, Action.LOSS_REPORTED, doc)
         if not m.streams.investigations.chance(m.params.penalty.self_report_leniency):
             m.penalties.sanction(official, doc.classification, grave=False, reason="a reported loss")
+        m.inspection.open_loss_investigation(doc)
 
 
 def _sample(stream, n: int, k: int) -> list[int]:

@@ -19,6 +19,7 @@ import enum
 import hashlib
 import json
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -42,6 +43,13 @@ class Targeting(enum.StrEnum):
     RANDOM = "random"
     SCHEDULED = "scheduled"
     RISK = "risk"
+
+
+class LeakSanction(enum.StrEnum):
+    """What a leak traced to an official brings (O10)."""
+
+    DISMISSAL = "dismissal"  # dismissal regardless of his place on the ladder (and the harsher sanction, O12)
+    RUNG = "rung"            # one step of the ordinary ladder, as any other offence
 
 
 class PenaltyScaling(enum.StrEnum):
@@ -108,6 +116,9 @@ class Documents:
     key_keeping_hours: float = _p(0.25, "hours/day", 0.0, 24.0,
                                   "Official's daily time spent letting staff into the storage room while he keeps the key (O2).",
                                   "modelling choice", sweep_hi=2.0)
+    briefing_hours: float = _p(0.25, "hours/document", 0.0, 24.0,
+                               "Official's time to keep a circulated copy among cleared staff (reading it out, passing it only to cleared colleagues) rather than handing it to a worker (O7).",
+                               "modelling choice", sweep_hi=2.0)
 
 
 @dataclass(frozen=True)
@@ -123,9 +134,19 @@ class Behaviour:
     corruptibility_mean: float = _p(0.05, "fraction", 0.0, 1.0,
                                     "Mean share of a favour's value an official counts as gain (Beta-distributed trait; O4).",
                                     "modelling choice", sweep_hi=0.5)
-    risk_aversion_mean: float = _p(1.0, "multiplier", 0.0, 10.0,
-                                   "Mean weight an official puts on expected punishment (lognormal trait).",
-                                   "modelling choice: 1 is risk-neutral", sweep_lo=0.2, sweep_hi=3.0)
+    severity_curvature_mean: float = _p(0.88, "exponent", 0.1, 3.0,
+                                        "Risk attitude: mean exponent of how an official feels a sanction's severity (lognormal trait, log-sd half of behaviour.trait_dispersion). Below 1, each added unit of severity weighs less (certainty deters more than severity); above 1, risk aversion (severity deters more); 1 is neutral.",
+                                        "Tversky & Kahneman (1992), curvature for losses: 0.88", sweep_lo=0.5,
+                                        sweep_hi=1.5)
+    probability_weighting: float = _p(0.69, "exponent", 0.2, 1.0,
+                                      "Curvature of the weight officials give a perceived probability (Tversky-Kahneman weighting function): below 1, small chances are overweighted and near-certainties underweighted; 1 weighs probabilities as they are.",
+                                      "Tversky & Kahneman (1992), losses: 0.69", sweep_lo=0.4)
+    ladder_foresight: float = _p(0.5, "fraction", 0.0, 1.0,
+                                 "How much an official counts the dismissal a warning brings nearer: a warning with n more offences to go before dismissal weighs warning_severity + foresight^n x dismissal_severity; 0 sees only the next rung (O3).",
+                                 "modelling choice")
+    attention_scale: float = _p(1.0, "utility", 0.01, 1000.0,
+                                "Gain at which an official notices a shortcut is worth taking: he considers an option with probability 1 - exp(-gain / attention_scale), then chooses by the logit rule (so choice probability is continuous in the gain, 0 at no gain).",
+                                "modelling choice", sweep_lo=0.2, sweep_hi=5.0)
     compliance_norm_mean: float = _p(3.0, "utility", 0.0, 1000.0,
                                      "Mean inner cost to an official of breaking a rule (lognormal trait).",
                                      "modelling choice", sweep_hi=20.0)
@@ -145,12 +166,24 @@ class Behaviour:
     own_sanction_learning: float = _p(0.5, "fraction", 0.0, 1.0,
                                       "How far an official's perceived detection moves toward 1 when he is sanctioned (O3).",
                                       "modelling choice")
+    avoidance_learning: float = _p(0.2, "fraction", 0.0, 1.0,
+                                   "How far an official's perceived detection falls toward 0 when an audit of his office misses his open violations: getting away with it (punishment avoidance); 0 switches it off.",
+                                   "Stafford & Warr (1993) punishment avoidance; size a modelling choice")
+    audit_salience: float = _p(0.05, "fraction", 0.0, 1.0,
+                               "How far every official's perceived detection moves toward 1 when an inspector audits his office (O8); 0 switches it off.",
+                               "modelling choice", sweep_hi=0.3)
     publicity_learning: float = _p(0.05, "fraction", 0.0, 1.0,
                                    "How far other officials' perceived detection moves toward 1 when a sanction is publicised (O8).",
                                    "modelling choice", sweep_hi=0.3)
     perception_decay_per_day: float = _p(0.01, "1/day", 0.0, 1.0,
-                                         "Daily rate at which perceived detection falls back to its initial level.",
+                                         "Daily rate at which perceived detection and severity awareness fall back to their initial levels.",
                                          "modelling choice", sweep_hi=0.1)
+    announcement_reach_per_day: float = _p(0.05, "1/day", 0.0, 1.0,
+                                           "Daily chance that an official who has not yet heard of an announced change of penalties (a timeline change of penalty.*) hears of it directly; until he does, he believes the old penalties (O9). 1 = everyone at once.",
+                                           "modelling choice: most officials hear within a few weeks")
+    word_of_mouth_per_day: float = _p(0.2, "1/day", 0.0, 1.0,
+                                      "Added daily chance of hearing of an announced change, times the share of officials who already know it. With announcement_reach_per_day, 0 means nobody perceives the change except through campaigns and new hires.",
+                                      "modelling choice")
     favour_offer_rate: float = _p(0.02, "probability/office/day", 0.0, 1.0,
                                   "Daily chance, per office, that a worker offers an official a favour for documents (O4).",
                                   "modelling choice", sweep_hi=0.2)
@@ -198,6 +231,9 @@ class Custody:
                                      source="lax delegation, as in the case")
     registration_required: bool = _p(True, "rule", doc="Whether every document must be entered in the register; if true, skipping it is a violation (O6).",
                                      source="the case's rules")
+    key_reconsideration_per_day: float = _p(0.2, "1/day", 0.0, 1.0,
+                                            "Daily chance that a custodian whose key is with a worker reconsiders: he takes it back unless he chooses again to leave it out (O2). 0: only an audit or a successor takes it back.",
+                                            "modelling choice: about once a week", sweep_lo=0.02)
 
 
 @dataclass(frozen=True)
@@ -211,6 +247,8 @@ class Penalty:
                                  sweep_hi=50.0)
     dismissal_severity: float = _p(200.0, "utility", 0.0, 1e7, "Disutility of dismissal (O3).", "modelling choice",
                                    sweep_hi=2000.0)
+    leak_sanction: LeakSanction = _p(LeakSanction.DISMISSAL, "choice", doc="What a leak traced to an official brings: dismissal regardless of his place on the ladder (with the harsher sanction if it applies), or one rung of the ordinary ladder (O10).",
+                                     source="O10: 'severely punished regardless of position'", choices=tuple(LeakSanction))
     harsher_sanctions: bool = _p(True, "rule", doc="Whether grave offences (favour trading, concealment, a leak) that lead to dismissal bring a harsher sanction (O12).",
                                  source="the case: families banished or sent to camps")
     harsher_severity: float = _p(2000.0, "utility", 0.0, 1e8, "Disutility of the harsher sanction beyond dismissal (O12).",
@@ -220,7 +258,7 @@ class Penalty:
     publicised: bool = _p(True, "rule", doc="Whether sanctions are made known to all officials (general deterrence, O8).",
                           source="O8")
     self_report_leniency: float = _p(0.5, "probability", 0.0, 1.0,
-                                     "Chance that a self-reported loss goes unpunished (0 = treated as if detected).",
+                                     "Chance that a self-reported loss goes unpunished (0 = treated as if detected); officials weigh it when deciding to report or conceal (O9).",
                                      "modelling choice")
 
 
@@ -234,8 +272,16 @@ class Inspection:
                                                "modelling choice", sweep_hi=20.0)
     thoroughness: float = _p(0.6, "probability", 0.0, 1.0,
                              "Chance that an audit finds each violation whose evidence is present.", "modelling choice")
-    targeting: Targeting = _p(Targeting.RANDOM, "choice", doc="random: any office; scheduled: offices in turn; risk: offices weighted by past findings.",
+    targeting: Targeting = _p(Targeting.RANDOM, "choice", doc="random: any office; scheduled: offices in turn; risk: offices weighted by 1 + their past findings (decaying).",
                               source="the brief", choices=tuple(Targeting))
+    risk_weight_decay_per_day: float = _p(0.01, "1/day", 0.0, 1.0,
+                                          "Daily decay of an office's past findings as a weight for risk-targeted audits.",
+                                          "modelling choice", sweep_hi=0.1)
+    effort_adaptation: float = _p(0.0, "fraction", 0.0, 1.0,
+                                  "How far audit effort moves after each audit: toward full capacity after one with findings, toward inspection.min_effort after one without (the trust trap); 0 keeps effort at full capacity.",
+                                  "CERT insider-threat 'trust trap'; 0 (off) by default", sweep_hi=0.5)
+    min_effort: float = _p(0.25, "fraction", 0.0, 1.0,
+                           "Lowest audit effort, as a share of capacity, that adaptation can reach.", "modelling choice")
 
 
 @dataclass(frozen=True)
@@ -243,11 +289,14 @@ class Investigation:
     """Investigations opened when a leak surfaces outside (O4, O5)."""
 
     leak_surfacing: float = _p(0.3, "probability", 0.0, 1.0,
-                               "Chance that a leaked document's contents surface outside and an investigation opens.",
+                               "Chance that a leaked document's contents surface outside and an investigation opens (O4).",
                                "modelling choice")
     success: float = _p(0.5, "probability", 0.0, 1.0,
-                        "Chance that an investigation traces the leak to the responsible official (O5: some fail).",
+                        "Chance that an investigation traces the leak or loss to the responsible official (O5: some fail).",
                         "modelling choice")
+    loss_investigation: float = _p(1.0, "probability", 0.0, 1.0,
+                                   "Chance that a known loss of a registered document (found by an audit, or reported) opens an investigation into its whereabouts and who answers for it (O5).",
+                                   "O5: 'investigation opened, whereabouts still unknown'")
     delay_days: int = _p(14, "days", 0, 3650, "Days from a leak surfacing to the investigation's outcome.",
                          "modelling choice", sweep_hi=90)
 
@@ -380,6 +429,7 @@ def coerce_value(spec: ParamSpec, value: Any, path: str | None = None) -> Any:
     """
     path = path or spec.path
     allowed = spec.describe_allowed()
+    value = _plain(value)
     if spec.type is bool:
         if isinstance(value, bool):
             return value
@@ -392,13 +442,12 @@ def coerce_value(spec: ParamSpec, value: Any, path: str | None = None) -> Any:
             return spec.type(value)
         extra = _suggest(str(value), values) if isinstance(value, str) else ""
         raise ParameterError(path, f"must be {allowed} (got {value!r}){extra}")
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ParameterError(path, f"must be {allowed} (got {value!r})")
     if spec.type is int:
-        if isinstance(value, float):
-            if not value.is_integer():
+        if not isinstance(value, numbers.Integral):
+            if not math.isfinite(value) or not float(value).is_integer():
                 raise ParameterError(path, f"must be {allowed} (got {value!r})")
-            value = int(value)
         value = int(value)
     else:
         value = float(value)
@@ -407,6 +456,18 @@ def coerce_value(spec: ParamSpec, value: Any, path: str | None = None) -> Any:
     if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
         raise ParameterError(path, f"must be {allowed} (got {value!r})")
     return value
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars (np.int64, np.float64, np.bool_, np.str_) as the Python values they hold.
+
+    Tools that generate designs (``mesa.batch_run`` over ``np.arange``, EMA Workbench, SALib) pass
+    them; any other type is left for validation to accept or refuse.
+    """
+    if type(value).__module__ != "numpy":
+        return value
+    item = getattr(value, "item", None)
+    return item() if callable(item) and getattr(value, "shape", None) == () else value
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
-"""The penalty ladder: warnings, dismissal, harsher sanctions; replacement of the dismissed.
+"""The penalty ladder: warnings, dismissal, harsher sanctions; the leak sanction; replacement of the dismissed.
 
 Each detected offence moves the responsible official one step up his ladder:
 offences 1..k bring a warning, offence k+1 dismissal (O3); a grave offence
 (favour trading, concealment, or one tied to a leak) that dismisses him also
-brings the harsher sanction if the policy has one (O12). Publicised sanctions
+brings the harsher sanction if the policy has one (O12). A leak traced to an
+official brings the leak sanction: dismissal regardless of his place on the
+ladder, or one rung (``penalty.leak_sanction``, O10). Publicised sanctions
 raise every official's perceived chance of detection (O8).
 """
 
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 from .agents import Official
 from .documents import Classification
 from .events import Action
+from .parameters import LeakSanction
 
 if TYPE_CHECKING:
     from .model import DocSecModel
@@ -25,15 +28,27 @@ class PenaltyPolicy:
     def __init__(self, model: DocSecModel):
         self.model = model
 
-    def sanction(self, official: Official, classification: Classification, grave: bool, reason: str) -> None:
-        """One offence for ``official``: the next step of his ladder."""
+    def sanction_leak(self, official: Official, classification: Classification, reason: str) -> None:
+        """A leak traced to ``official``: the leak sanction the policy sets (O10)."""
+        m = self.model
+        if not official.active:
+            return
+        m.today["leak_sanctions"] += 1
+        if m.params.penalty.leak_sanction is LeakSanction.RUNG:
+            self.sanction(official, classification, grave=True, reason=reason)
+        else:
+            self.sanction(official, classification, grave=True, reason=reason, dismiss=True)
+
+    def sanction(self, official: Official, classification: Classification, grave: bool, reason: str,
+                 dismiss: bool = False) -> None:
+        """One offence for ``official``: the next step of his ladder (or dismissal outright, if ``dismiss``)."""
         m = self.model
         if not official.active:
             return  # already dismissed: nothing more to do to him
         p = m.params.penalty
         office = official.office
         official.offences += 1
-        if official.offences <= p.warnings_before_dismissal:
+        if not dismiss and official.offences <= p.warnings_before_dismissal:
             official.warnings += 1
             m.today["warnings"] += 1
             m.log(office, official, Action.WARNING, None, f"warning {official.warnings} for {reason}")
@@ -59,6 +74,7 @@ class PenaltyPolicy:
             office.custodian = successor
             if office.key_holder is official or office.key_holder is None:
                 office.key_holder = successor
+                office.key_released_by = None
             else:
                 office.return_key(f"taken back when {successor.title} took office")
         else:

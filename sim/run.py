@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .documents import State
 from .events import Event
 from .interventions import Intervention
-from .metrics import COUNTER_NAMES, summarise
 from .model import DocSecModel
 from .parameters import Parameters
 from .profiles import OfficeProfile
@@ -40,13 +38,6 @@ def run_simulation(params: Parameters | None = None, seed: int = 0, *, timeline:
 
 def result_of(model: DocSecModel, collect_daily: bool = True) -> RunResult:
     """The results of a model that has run (or partly run)."""
-    counts = model.state_counts()
-    summary = summarise(model.totals, offices=len(model.offices), days=max(model.day, 1),
-                        lost_at_end=counts[State.LOST.value], out_at_end=counts[State.HANDED_OUT.value])
-    daily = None
-    if collect_daily and model.collect_daily:
-        daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        daily.insert(0, "day", range(1, len(daily) + 1))
-        daily = daily[["day", *COUNTER_NAMES]]
-    return RunResult(params=model.params, seed=model.seed, summary=summary, daily=daily,
+    daily = model.daily_table() if collect_daily and model.collect_daily else None
+    return RunResult(params=model.params, seed=model.seed, summary=dict(model.summary()), daily=daily,
                      events=list(model.events or ()))

@@ -26,6 +26,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "investigations",  # outcomes of investigations and self-report leniency
     "favours",         # which offices receive a favour offer today (one draw per office-day)
     "checks",          # which custodians check their storage today (one draw per office-day)
+    "awareness",       # who hears of an announced change of penalties, day by day
 )
 
 _BLOCK = 2048

@@ -18,6 +18,7 @@ class ViolationKind(enum.StrEnum):
     KEY_SHARING = "handing the storage key to a worker"        # O2
     UNREGISTERED = "leaving a document unregistered"           # O6
     OVERDUE = "leaving circulated material uncollected"        # O7
+    UNCLEARED_RECIPIENT = "handing circulated material to an uncleared worker"  # O7 (strict regimes)
     FAVOUR_TRADING = "handing documents over for a favour"     # O4
     CONCEALMENT = "concealing a lost document"                 # O9
 
@@ -54,6 +55,8 @@ class Violation:
             return office.key_holder is self.worker and office.custodian is self.official
         if kind is ViolationKind.UNREGISTERED:
             return doc.state is State.STORED and not doc.registered
+        if kind is ViolationKind.UNCLEARED_RECIPIENT:
+            return doc.state is State.HANDED_OUT and doc.holder is self.worker
         if kind is ViolationKind.OVERDUE:
             return doc.state is State.HANDED_OUT and day > doc.due_day
         if kind is ViolationKind.FAVOUR_TRADING:

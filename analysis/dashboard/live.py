@@ -22,6 +22,7 @@ from .feed import NOTABLE, FeedLine, Kind, feed_lines
 from .levers import check_changes, lever_by_path, lever_values
 from .offices import office_table
 from ..narrate import Names
+from ..provenance import provenance
 from ...scenarios.loader import Scenario
 from ...sim.events import Action
 from ...sim.interventions import Intervention
@@ -68,10 +69,9 @@ def counter_totals(daily: pd.DataFrame, first_day: int = 1, last_day: int | None
 
 def daily_table(model: DocSecModel) -> pd.DataFrame:
     """One row per day run so far: ``day`` and every counter."""
-    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    frame = model.daily_table()
     if frame.empty:
         return pd.DataFrame({"day": pd.Series(dtype=int), **{n: pd.Series(dtype=float) for n in COUNTER_NAMES}})
-    frame.insert(0, "day", range(1, len(frame) + 1))
     return frame[["day", *COUNTER_NAMES]]
 
 
@@ -158,6 +158,23 @@ class LiveRun:
     # -- views ---------------------------------------------------------------------------
     def daily(self) -> pd.DataFrame:
         return daily_table(self.model)
+
+    def policy_changes_text(self) -> str:
+        """The policy changes made in the dashboard, as ``day N: group.name = value`` (what replays the run)."""
+        return "; ".join(f"day {c.day}: " + ", ".join(f"{path} = {value}" for path, value in c.changes.items())
+                         for c in self.changes)
+
+    def daily_export(self) -> pd.DataFrame:
+        """The daily table with its provenance on every row: enough to replay the run with ``docsec run``.
+
+        Columns: ``day``, every counter, then the scenario and its hash, the seed, the hash of the
+        scenario's parameters, the dashboard's policy changes (empty when none) and the code versions.
+        """
+        table = self.daily()
+        stamp = {"scenario": self.scenario.name, "scenario_hash": self.scenario.source_hash, "seed": self.seed,
+                 "spec_hash": self.scenario.params.spec_hash(), "policy_changes": self.policy_changes_text(),
+                 **provenance()}
+        return table.assign(**stamp)
 
     def markers(self) -> dict[int, str]:
         """Day -> note of every policy change (the scenario's and the user's) up to tomorrow."""

@@ -17,6 +17,7 @@ def small():
         "documents.circulars_per_office_per_day": 0.5,
         "behaviour.favour_offer_rate": 0.1,
         "behaviour.corruptibility_mean": 0.3,
+        "behaviour.favour_value": 5000.0,   # worth a trade even with the liability for a leak
         "behaviour.worker_misplacement": 0.1,
         "behaviour.overdue_loss_per_day": 0.1,
         "behaviour.self_check_rate": 0.2,

@@ -14,8 +14,30 @@ def test_no_gain_is_never_chosen():
     assert choice_probability(-1.0, 0.0, 0.0, 1.0) == 0.0
 
 
-def test_allowed_option_with_gain_is_more_likely_than_not():
-    assert choice_probability(1.0, 0.0, 0.0, 1.0) == pytest.approx(1 / (1 + math.exp(-1)))
+def test_an_option_is_noticed_then_chosen_by_the_logit_rule():
+    noticed = 1 - math.exp(-1.0 / 2.0)
+    assert choice_probability(1.0, 0.0, 0.0, 1.0, attention=2.0) == pytest.approx(noticed / (1 + math.exp(-1)))
+
+
+def test_probability_rises_continuously_from_zero_with_the_gain():
+    gains = [0.0, 1e-6, 1e-3, 0.01, 0.1, 0.5, 1.0, 2.0, 5.0]
+    p = [choice_probability(g, 0.0, 0.0, 1.0) for g in gains]
+    assert p[0] == 0.0 and p == sorted(p) and p[-1] > 0.98
+    # no jump at zero gain: a tiny gain gives a tiny probability (the old rule gave at least 0.5)
+    assert p[1] < 1e-5 and p[2] < 1e-3
+    # under a cost, the probability still rises with the gain, smoothly
+    fine = [i / 100 for i in range(1001)]
+    q = [choice_probability(g, 2.0, 1.0, 1.0) for g in fine]
+    assert q[0] == 0.0 and q == sorted(q) and max(b - a for a, b in zip(q, q[1:])) < 0.01
+
+
+def test_decision_weights_and_felt_severity():
+    from docsec.sim.decisions import felt, weight
+    assert weight(0.0, 0.69) == 0.0 and weight(1.0, 0.69) == 1.0 and weight(0.3, 1.0) == 0.3
+    assert weight(0.01, 0.69) > 0.01 and weight(0.9, 0.69) < 0.9   # small chances overweighted
+    assert felt(100.0, 1.0) == 100.0 and felt(100.0, 0.5) == pytest.approx(10.0) and felt(0.0, 0.88) == 0.0
+    # diminishing sensitivity: doubling severity less than doubles its weight; doubling a chance more nearly does
+    assert felt(200.0, 0.88) / felt(100.0, 0.88) < 2.0
 
 
 def test_probability_falls_with_expected_cost_and_norm_and_is_a_gradient():

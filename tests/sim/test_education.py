@@ -18,9 +18,11 @@ def test_campaign_raises_norm_and_awareness_and_decays():
     model.run_days(10)  # campaign on day 10
     assert model.education_level() == pytest.approx(4.0)
     assert official.norm() == pytest.approx(norm_before + 4.0)
-    assert official.severity_awareness == pytest.approx(0.6)
+    assert official.severity_awareness() == pytest.approx(0.6)
     model.run_days(5)
     assert model.education_level() == pytest.approx(4.0 * 0.9 ** 5)
+    # what a campaign teaches fades back toward the initial level (perception decay)
+    assert official.severity_awareness() == pytest.approx(0.2 + 0.4 * 0.99 ** 5)
 
 
 def test_campaigns_reduce_violations_under_strict_custody(strict_rules):

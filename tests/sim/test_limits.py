@@ -52,7 +52,9 @@ def test_a_lost_unregistered_document_is_never_dated_by_an_audit(small):
     dated = [e for e in model.events if e.action is Action.FINDING and e.document.split(" ")[0] in labels
              and "lost on day" in e.detail]
     assert dated == []
-    assert model.totals["losses_found"] == 0
+    # what audits did find and date were registered documents (an official's own misplacements)
+    found = {e.document.split(" ")[0] for e in model.events if e.action is Action.FINDING and "lost on day" in e.detail}
+    assert all(d.registered for d in model.documents if d.label in found)
     assert all(d.registered for o in model.offices for d in o.unreported_losses)
 
 
@@ -70,10 +72,21 @@ def test_registered_losses_are_found_and_dated_by_audits(small):
 def test_no_external_channel_means_no_leaks(small):
     params = small.with_overrides({"external_channel.strength": 0.0})
     for seed in range(3):
-        s = run_simulation(params, seed, collect_daily=False).summary
+        result = run_simulation(params, seed, collect_daily=False, record_events=True)
+        s = result.summary
         assert s["exposures"] > 0
-        assert s["external_leaks"] == 0
-        assert s["investigations_opened"] == 0
+        assert s["external_leaks"] == 0 and s["leak_sanctions"] == 0
+        # investigations still open, but only into lost documents
+        opened = [e for e in result.events if e.action is Action.INVESTIGATION_OPENED]
+        assert len(opened) == s["investigations_opened"] > 0
+        assert {e.detail for e in opened} == {"the document is missing"}
+
+
+def test_no_loss_investigations_when_switched_off(small):
+    params = small.with_overrides({"external_channel.strength": 0.0, "investigation.loss_investigation": 0.0})
+    s = run_simulation(params, 1, collect_daily=False).summary
+    assert s["losses_found"] + s["self_reported_losses"] > 0
+    assert s["investigations_opened"] == 0 and s["investigations_solved"] == 0
 
 
 def test_no_arrivals_means_nothing_happens_to_documents():

@@ -109,12 +109,12 @@ def test_interventions_hire_and_retire_inspectors():
     none_after = [Intervention(50, {"inspection.inspectors": 0})]
     model = DocSecModel(params, timeline=none_after, rng=1)
     model.run_days()
-    daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    daily = model.daily_table()
     assert daily["audits"].iloc[:49].sum() > 0 and daily["audits"].iloc[49:].sum() == 0
     more = DocSecModel(params.with_overrides({"inspection.inspectors": 0}),
                        timeline=[Intervention(50, {"inspection.inspectors": 4})], rng=1)
     more.run_days()
-    daily = more.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    daily = more.daily_table()
     assert daily["audits"].iloc[:49].sum() == 0 and daily["audits"].iloc[49:].sum() > 0
     assert len(more.inspectors) == 4
 
@@ -148,7 +148,7 @@ def test_every_targeting_audits_offices(targeting):
         k = min(n, len(audited))
         assert k > 10 and audited[:k] == [f"Office {i + 1}" for i in range(k)]
     if targeting == "risk":
-        findings = {o.name: o.findings for o in model.offices}
+        findings = {o.name: o.findings() for o in model.offices}
         most = max(findings, key=findings.get)
         assert audited.count(most) >= len(audited) / len(model.offices)
 
@@ -159,19 +159,6 @@ def test_campaigns_count_from_the_day_an_intervention_sets_them():
                         record_events=True, rng=1)
     model.run_days()
     assert [e.day for e in model.events if e.action is Action.CAMPAIGN] == [45, 75]
-
-
-def test_fear_of_severe_punishment_raises_concealment():
-    """O9: harsher sanctions make concealing a discovered loss more attractive (low leniency, rare audits)."""
-    base = Parameters().with_overrides({
-        "run.days": 365, "penalty.self_report_leniency": 0.0, "inspection.audits_per_inspector_per_month": 0.5,
-        "behaviour.self_check_rate": 0.2, "behaviour.worker_misplacement": 0.05})
-    harsh = base.with_overrides({"penalty.warning_severity": 50.0, "penalty.dismissal_severity": 2000.0})
-    mild, severe = 0, 0
-    for seed in range(6):
-        mild += run_simulation(base, seed, collect_daily=False).summary["concealed_losses"]
-        severe += run_simulation(harsh, seed, collect_daily=False).summary["concealed_losses"]
-    assert severe > 1.5 * mild
 
 
 def test_grave_offences_bring_harsher_sanctions_in_a_run():

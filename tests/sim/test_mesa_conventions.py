@@ -8,8 +8,10 @@ import pytest
 
 from docsec.sim.agents import Inspector, Official, Worker
 from docsec.sim.interventions import Intervention
+from docsec.sim.metrics import SUMMARY_NAMES
 from docsec.sim.model import DocSecModel
 from docsec.sim.parameters import ParameterError, Parameters
+from docsec.sim.run import run_simulation
 
 
 def test_batch_run_with_two_parameter_values_and_two_seeds():
@@ -28,18 +30,52 @@ def test_batch_run_with_two_parameter_values_and_two_seeds():
     assert runs.ngroups == 4
     assert set(frame["rng"]) == {11, 12}
     assert (runs["Step"].max() == 30).all()
-    assert {"exposures", "documents_received", "external_leaks"} <= set(frame.columns)
-    # each batch run reproduces a direct run with the same keywords and seed, day by day
+    assert set(SUMMARY_NAMES) <= set(frame.columns)
+    # each row holds the run summary so far; the last reproduces a direct run's summary, day by day
     for (seed, lax), rows in runs:
         direct = DocSecModel(custody__uncleared_may_handle=bool(lax), population__offices=3, run__days=30, rng=seed)
         direct.run_days()
-        daily = direct.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        daily = direct.daily_table()
         by_step = rows.drop_duplicates("Step").set_index("Step").sort_index()
-        assert by_step["exposures"].sum() == direct.totals["exposures"] == daily["exposures"].sum()
-        assert by_step["documents_received"].sum() == direct.totals["documents_received"] > 0
-    lax_total = frame[frame["custody__uncleared_may_handle"]].drop_duplicates(["rng", "Step"])["exposures"].sum()
-    strict_total = frame[~frame["custody__uncleared_may_handle"]].drop_duplicates(["rng", "Step"])["exposures"].sum()
-    assert lax_total > strict_total
+        assert list(by_step["exposures"]) == list(daily["exposures"].cumsum())
+        last = by_step.iloc[-1]
+        for name in ("exposures", "documents_received", "external_leaks", "exposures_per_1000_docs"):
+            assert last[name] == pytest.approx(direct.summary()[name], nan_ok=True)
+
+
+def test_batch_run_default_rows_carry_the_year_not_the_last_day():
+    """Mesa's default (data_collection_period=-1) keeps one row per run: the run summary."""
+    rows = pd.DataFrame(mesa.batch_run(DocSecModel, parameters={"population__offices": 4, "run__days": 60},
+                                       rng=[3], max_steps=60, number_processes=1, display_progress=False))
+    assert len(rows) == 1
+    summary = run_simulation(Parameters().with_overrides({"population.offices": 4, "run.days": 60}), 3).summary
+    for name in SUMMARY_NAMES:
+        assert rows.iloc[0][name] == pytest.approx(summary[name], nan_ok=True), name
+    assert rows.iloc[0]["documents_received"] > 60
+
+
+def test_numpy_values_from_design_tools_are_accepted():
+    import numpy as np
+    rows = mesa.batch_run(DocSecModel, parameters={"population__offices": np.arange(2, 4),
+                                                   "custody__uncleared_may_handle": [np.bool_(True)],
+                                                   "penalty__dismissal_severity": np.float64(300.0),
+                                                   "run__days": 10}, rng=[1], max_steps=10,
+                          number_processes=1, display_progress=False)
+    assert sorted(r["population__offices"] for r in rows) == [2, 3]
+    with pytest.raises(ParameterError, match="population.offices: must be an integer"):
+        DocSecModel(population__offices=np.float64(2.5), rng=1)
+
+
+def test_mesa_scenario_seeds_the_run_and_sets_parameters():
+    from mesa.experimental.scenarios import Scenario
+    model = DocSecModel(scenario=Scenario(rng=7, population__offices=3, run__days=20))
+    assert model.seed == 7 and len(model.offices) == 3 and model.params.run.days == 20
+    model.run_days()
+    same = DocSecModel(population__offices=3, run__days=20, rng=7)
+    same.run_days()
+    assert pd.Series(model.summary()).equals(pd.Series(same.summary()))
+    with pytest.raises(ParameterError, match="unknown keyword"):
+        DocSecModel(scenario=Scenario(rng=7, offices=3))
 
 
 def test_agents_are_grouped_in_agentsets_by_type():
@@ -94,7 +130,7 @@ def test_intervention_changes_a_parameter_from_its_day():
     model = DocSecModel(params, timeline=[Intervention(41, {"external_channel.strength": 0.0}, "crackdown")],
                         rng=3)
     model.run_days()
-    daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    daily = model.daily_table()
     assert daily["external_leaks"].iloc[:40].sum() > 0
     assert daily["external_leaks"].iloc[40:].sum() == 0
     assert daily["exposures"].iloc[40:].sum() > 0

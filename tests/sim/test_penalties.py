@@ -53,8 +53,11 @@ def test_dismissals_in_a_run_follow_the_ladder():
         assert dismissals, "the run should dismiss someone"
         for e in dismissals:
             warnings = [w for w in model.events if w.action is Action.WARNING and w.actor == e.actor]
-            assert len(warnings) == k
-            assert f"after {k} warnings" in e.detail
+            if "the leak of" in e.detail:  # a traced leak dismisses regardless of the ladder (O10)
+                assert len(warnings) <= k
+            else:
+                assert len(warnings) == k
+                assert f"after {k} warnings" in e.detail
 
 
 def test_sanctions_raise_perceived_detection_of_the_sanctioned_and_if_publicised_of_others():
@@ -76,7 +79,7 @@ def test_uniform_penalties_weigh_a_restricted_document_like_top_secret():
     uni = _model(**{"penalty.scaling": "uniform"})
     p_off: Official = prop.offices[0].custodian
     u_off: Official = uni.offices[0].custodian
-    assert p_off.next_sanction_severity(Classification.RESTRICTED, False) == pytest.approx(
-        p_off.next_sanction_severity(Classification.TOP_SECRET, False) / 3)
-    assert u_off.next_sanction_severity(Classification.RESTRICTED, False) == \
-        u_off.next_sanction_severity(Classification.TOP_SECRET, False)
+    assert p_off.offence_severity(Classification.RESTRICTED, False) == pytest.approx(
+        p_off.offence_severity(Classification.TOP_SECRET, False) / 3)
+    assert u_off.offence_severity(Classification.RESTRICTED, False) == \
+        u_off.offence_severity(Classification.TOP_SECRET, False)
