@@ -9,6 +9,7 @@ import html
 import math
 from collections.abc import Hashable, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -117,6 +118,33 @@ def finish(fig: go.Figure, *, title: str, x_title: str, y_title: str, legend_tit
         margin={"l": 70, "r": 30, "t": 70, "b": 60},
     )
     return fig
+
+
+#: What a figure says when it cut an interval at zero.
+CUT_AT_ZERO = "Intervals are cut at zero: the quantity cannot be negative."
+#: Marker symbols that tell points apart without text on the plot (then cycled).
+SYMBOLS: tuple[str, ...] = ("circle", "square", "diamond", "triangle-up", "x", "star", "hexagon",
+                            "triangle-down", "pentagon", "cross")
+
+
+def floor_at_zero(values, non_negative: bool) -> np.ndarray:
+    """Interval ends as floats, raised to zero where below it if the quantity cannot be negative."""
+    arr = np.asarray(values, dtype=float)
+    return np.where(arr < 0, 0.0, arr) if non_negative else arr
+
+
+def below_zero(values) -> bool:
+    """Whether any (finite) value is below zero."""
+    arr = np.asarray(values, dtype=float)
+    return bool(np.any(arr[np.isfinite(arr)] < 0))
+
+
+def note_cut_at_zero(fig: go.Figure, text: str = CUT_AT_ZERO) -> None:
+    """Say under the plot that intervals were cut at zero (an annotation named ``cut-at-zero``)."""
+    fig.add_annotation(text=esc(text), name="cut-at-zero", xref="paper", yref="paper", x=0.0, y=0.0,
+                       xanchor="left", yanchor="top", yshift=-58, showarrow=False,
+                       font={"size": 11, "color": "#57606a"})
+    fig.update_layout(margin={"b": 90})
 
 
 def require_columns(table: pd.DataFrame, columns: Iterable[str], what: str) -> None:

@@ -8,21 +8,22 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import (axis_title, esc, finish, first_confidence, humanise, interval_text,
-                                     number, ordered_levels, require_columns)
+from ._style import (axis_title, esc, finish, first_confidence, floor_at_zero, humanise, interval_text, number,
+                     ordered_levels, require_columns)
 
 
 def parameter_heatmap(summary: pd.DataFrame, *, metric: str, x: str, y: str, label: str | None = None,
                       unit: str | None = None, x_title: str | None = None, y_title: str | None = None,
                       x_order: Sequence[Hashable] | None = None, y_order: Sequence[Hashable] | None = None,
-                      title: str | None = None) -> go.Figure:
+                      title: str | None = None, non_negative: bool = False) -> go.Figure:
     """Heatmap of ``metric``'s mean at each combination of the swept columns ``x`` and ``y``.
 
     ``summary`` is a long table from :func:`analysis.stats.summarise` grouped by
     ``x`` and ``y``. Cells are placed at the distinct values of each, sorted or in
     ``x_order`` / ``y_order`` (labels such as "×0.25", "×4" need an order); a
     combination not run stays empty. Hovering a cell gives both parameter values,
-    the mean with its unit, the interval and the number of runs.
+    the mean with its unit, the interval (cut at zero with ``non_negative``) and the
+    number of runs.
     """
     require_columns(summary, [x, y, "metric", "n", "mean", "ci_low", "ci_high"], "heatmap")
     data = summary[summary["metric"] == metric]
@@ -45,7 +46,8 @@ def parameter_heatmap(summary: pd.DataFrame, *, metric: str, x: str, y: str, lab
         z[i, j] = row["mean"]
         cell_text[i][j] = number(row["mean"])
         hover[i][j] = (f"{esc(x_title)}: {esc(row[x])}<br>{esc(y_title)}: {esc(row[y])}<br>{esc(label)}: "
-                       + interval_text(row["mean"], row["ci_low"], row["ci_high"], row["n"], conf, unit))
+                       + interval_text(row["mean"], float(floor_at_zero(row["ci_low"], non_negative)),
+                                       row["ci_high"], row["n"], conf, unit))
     # cells at the swept values in order, evenly spaced whatever their numeric gaps
     fig = go.Figure(go.Heatmap(
         x=[str(v) for v in xs], y=[str(v) for v in ys], z=z, colorscale="Viridis",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -30,7 +31,9 @@ def sensitivity_bars(indices: pd.DataFrame, *, output_label: str | None = None, 
     columns ``method`` ("sobol" or "morris"), ``parameter``, ``index``, ``value``
     and ``conf`` (half-width of the index's bootstrap interval). Sobol indices are
     shares of the output's variance (dimensionless); Morris μ* and σ are in the
-    output's unit per full range of the parameter.
+    output's unit per full range of the parameter. Every index is non-negative by
+    definition, so a whisker reaching below zero is cut there (an estimate itself
+    below zero, possible for S1 with few samples, keeps its bar), and the figure says so.
     """
     require_columns(indices, ["method", "parameter", "index", "value", "conf"], "sensitivity figure")
     methods = list(pd.unique(indices["method"]))
@@ -45,6 +48,7 @@ def sensitivity_bars(indices: pd.DataFrame, *, output_label: str | None = None, 
     rank = indices[indices["index"] == RANKING[method]].sort_values("value", ascending=True)
     params = list(rank["parameter"])
     fig = go.Figure()
+    cut = False
     for i, index in enumerate(DRAWN[method]):
         part = indices[indices["index"] == index].set_index("parameter").reindex(params)
         if part["value"].isna().all():
@@ -54,13 +58,21 @@ def sensitivity_bars(indices: pd.DataFrame, *, output_label: str | None = None, 
                  + (f" ± {number(c)}" if pd.notna(c) else "")
                  + (f" {esc(unit)}" if unit and method == "morris" else "")
                  for p, v, c in zip(params, part["value"], part["conf"])]
+        value, conf = part["value"].to_numpy(dtype=float), part["conf"].to_numpy(dtype=float)
+        low_end = np.maximum(value - conf, np.minimum(value, 0.0))  # whiskers stop at zero
+        cut = cut or bool(np.any((value - conf)[np.isfinite(conf)] < low_end[np.isfinite(conf)]))
         fig.add_trace(go.Bar(
-            y=shown, x=part["value"].to_numpy(dtype=float), orientation="h", name=esc(INDEX_NAMES[index]),
+            y=shown, x=value, orientation="h", name=esc(INDEX_NAMES[index]),
             marker_color=colour(i),
-            error_x={"type": "data", "array": part["conf"].to_numpy(dtype=float), "visible": True},
+            error_x={"type": "data", "symmetric": False, "array": conf, "arrayminus": value - low_end,
+                     "visible": True},
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         ))
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.2})
+    if cut:
+        fig.add_annotation(text=esc("Whiskers are cut at zero: the indices cannot be negative."),
+                           name="cut-at-zero", xref="paper", yref="paper", x=1.0, y=1.0, xanchor="right",
+                           yanchor="bottom", showarrow=False, font={"size": 11, "color": "#57606a"})
     if method == "sobol":
         x_title = "Sobol index (share of output variance, 0 to 1)"
         what = "Sobol sensitivity indices"

@@ -20,9 +20,9 @@ import plotly.graph_objects as go
 
 from .. import figures, stats
 from ..figures._style import number
-from .labels import metric_label, metric_unit, parameter_label, parameter_title
+from .labels import metric_is_non_negative, metric_label, metric_unit, parameter_label, parameter_title
 from .page import Section, Table, render_page
-from .reading import read_contrasts
+from .reading import change_phrase, read_contrasts, verdict, words
 from .study import Study, describe_study
 from .tables import comparison_rows, indices_rows, point_rows, provenance_rows
 
@@ -179,11 +179,12 @@ def _comparison_figures(a: StudyAnalysis) -> dict[str, go.Figure]:
                 summary, metric=metric, x=x.title, colour_by=colour_by.title if colour_by else None,
                 label=metric_label(metric), unit=metric_unit(metric), x_title=x.title,
                 colour_title=colour_by.title if colour_by else None, x_order=x.levels,
-                colour_order=colour_by.levels if colour_by else None))
+                colour_order=colour_by.levels if colour_by else None, non_negative=metric_is_non_negative(metric)))
     if secondary is not None:
         out["heatmap"] = _captioned("heatmap", figures.parameter_heatmap(
             summary, metric=a.headline, x=secondary.title, y=primary.title, label=metric_label(a.headline),
-            unit=metric_unit(a.headline), x_order=secondary.levels, y_order=primary.levels))
+            unit=metric_unit(a.headline), x_order=secondary.levels, y_order=primary.levels,
+            non_negative=metric_is_non_negative(a.headline)))
     if all(m in a.metrics for m in TRADEOFF):
         xm, ym = TRADEOFF
         out["tradeoff"] = _captioned("tradeoff", figures.tradeoff(
@@ -191,6 +192,7 @@ def _comparison_figures(a: StudyAnalysis) -> dict[str, go.Figure]:
             point_label=(secondary or primary).title, x_label=metric_label(xm), x_unit=metric_unit(xm),
             y_label=metric_label(ym), y_unit=metric_unit(ym), colour_order=primary.levels,
             point_order=(secondary or primary).levels, point_title=(secondary or primary).title,
+            non_negative=metric_is_non_negative(xm) and metric_is_non_negative(ym),
             title=f"Detection against concealment: each point one design point, "
                   f"{'joined by ' + secondary.words if secondary else 'by ' + primary.words}"))
     return out
@@ -220,7 +222,7 @@ def _daily_figure(a: StudyAnalysis, daily: pd.DataFrame) -> go.Figure | None:
     label = metric_label(DAILY_METRIC)
     return figures.daily_series(
         bands, metric=DAILY_METRIC, colour_by=colour_by, label=label, unit=f"{metric_unit(DAILY_METRIC)} per day",
-        markers=_markers(a.provenance), colour_title=colour_by,
+        markers=_markers(a.provenance), colour_title=colour_by, non_negative=metric_is_non_negative(DAILY_METRIC),
         colour_order=study.primary.levels if a.comparison else None,
         smoothing=f"{DAILY_WINDOW}-day mean",
         title=f"{label} per day{where} ({DAILY_WINDOW}-day mean): mean over replicates with "
@@ -233,7 +235,8 @@ _FIGURE_NOTES = {
     "bars": "Bars are means over replicates; whiskers their confidence intervals. Hover a bar for the numbers.",
     "heatmap": "Each cell is the mean over the replicates of one design point; hover for its interval.",
     "tradeoff": ("Each marker is one design point: its mean detection share (violations detected / committed) "
-                 "against its mean concealed losses, with intervals both ways."),
+                 "against its mean concealed losses, with intervals both ways. The marker's shape gives the "
+                 "level (see the legend); hover a marker for its numbers."),
     "daily": "Lines are means over replicates of each run's trailing mean; the band is their confidence interval.",
     "sensitivity": "Bars are SALib's indices; whiskers their bootstrap confidence intervals.",
 }
@@ -284,14 +287,53 @@ def _methods(a: StudyAnalysis) -> list[str]:
         f"Every interval is a {conf} confidence interval: {how}.",
         "Paired differences are computed replicate by replicate (the same seed under both arms), then averaged; "
         "a difference is called clear when its interval excludes zero.",
+        "Every metric is a count, a rate, a share or a time, so it cannot be negative: where the interval of a "
+        "mean reaches below zero (a t interval over a few replicates of a rare event can), tables, bars, bands "
+        "and whiskers are cut at zero, and each says so. Sensitivity indices are cut at zero the same way. "
+        "Paired differences are not cut: they can be negative.",
         "Rates are per 1,000 documents received, so runs with different numbers of documents compare.",
     ]
+
+
+def headline_section(a: StudyAnalysis) -> Section | None:
+    """The key contrast first: the primary factor's effect on the headline metric (and the side metrics) at
+    the other factors' baselines, each marked clear or not, with the headline figure."""
+    study, table = a.study, a.primary_table
+    if not a.comparison or table.empty or study.primary is None:
+        return None
+    primary, secondary = study.primary, study.secondary
+    rows = table
+    where = ""
+    if secondary is not None:
+        rows = rows[rows[secondary.title] == secondary.baseline]
+        where = f" at {secondary.words} {secondary.baseline}"
+    bullets = []
+    for level in (lvl for lvl in primary.levels if lvl != primary.baseline):
+        mine = rows[rows["level"] == level]
+        for metric in (a.headline, *(m for m in SIDE_METRICS if m != a.headline)):
+            row = mine[mine["metric"] == metric]
+            if row.empty:
+                continue
+            r = row.iloc[0]
+            mark = "Clear" if verdict(r).startswith("clear") else "Not clear"
+            bullets.append(f"{mark}: {words(metric)} went {change_phrase(r, metric)} with {level.lower()} "
+                           f"instead of {primary.baseline.lower()}{where} ({verdict(r)}).")
+    if not bullets:
+        return None
+    lead = (f"The key contrast: {primary.words} — each level against {primary.baseline.lower()}{where}. "
+            "A difference is clear when its interval excludes zero.")
+    headline_fig = a.figures.get(f"bars:{a.headline}")
+    return Section("Headline", paragraphs=[lead], bullets=bullets,
+                   figures=[headline_fig] if headline_fig else [], css_class="headline")
 
 
 def render_report(a: StudyAnalysis, *, source: str = "") -> str:
     """The report of an analysed study as one HTML document (plotly.js embedded, no network requests)."""
     p, study = a.provenance, a.study
     sections: list[Section] = []
+    headline = headline_section(a)
+    if headline is not None:
+        sections.append(headline)
     what = [_run_summary(a)]
     if p.get("sweep_description"):
         what.insert(0, str(p["sweep_description"]).strip())
@@ -313,11 +355,13 @@ def render_report(a: StudyAnalysis, *, source: str = "") -> str:
     if a.indices is not None and not a.indices.empty:
         sections.append(Section("Sensitivity indices", paragraphs=[_sensitivity_note(a.indices)],
                                 tables=[indices_rows(a.indices)]))
-    if a.figures:
-        sections.append(Section("Figures", figures=list(a.figures.values())))
+    shown_first = {id(f) for f, _ in headline.figures} if headline is not None else set()
+    rest = [fc for fc in a.figures.values() if id(fc[0]) not in shown_first]
+    if rest:
+        sections.append(Section("Figures", figures=rest))
     if not a.point_summary.empty and len(a.point_summary) <= MAX_POINTS_SHOWN * len(a.metrics):
         by = [c for c in a.point_summary.columns[: list(a.point_summary.columns).index("metric")]]
-        sections.append(Section("Every design point", tables=[point_rows(a.point_summary, by, a.metrics)]))
+        sections.append(Section("Every design point", tables=point_rows(a.point_summary, by, a.metrics)))
     sections.append(Section("Provenance", paragraphs=["What produced these results, and from which files."],
                             tables=[provenance_rows(p)]))
     sections.append(Section("Methods", paragraphs=_methods(a)))

@@ -34,6 +34,12 @@ def metric_meaning(name: str) -> str:
     return MEANINGS.get(name, "")
 
 
+def metric_is_non_negative(name: str) -> bool:
+    """Whether the metric cannot be negative: every metric of ``sim.metrics`` is a count, a rate per
+    1,000 documents, a share, hours or days. Intervals of such a metric are cut at zero for display."""
+    return name in UNITS
+
+
 def parameter_label(path: str) -> str:
     """``penalty.dismissal_severity`` -> ``Dismissal severity``."""
     return _sentence(path.split(".", 1)[-1])

@@ -27,8 +27,12 @@ p.lead { color: #57606a; margin-top: 0; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
 th, td { border: 1px solid #d0d7de; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th .under, td .under { display: block; color: #57606a; font-size: 0.88em; font-weight: normal; }
+td.clear { font-weight: 600; }
 .figure { margin: 1.5em 0; } .note { color: #57606a; font-size: 0.9em; }
 .table-wrap { overflow-x: auto; } caption { text-align: left; font-weight: 600; padding: 0.3em 0; }
+p.table-note { color: #57606a; font-size: 0.88em; margin: -0.4em 0 1em; }
+section.headline { border-left: 4px solid #0072B2; padding-left: 1em; }
 ul.reading li { margin-bottom: 0.6em; }
 code { background: #f6f8fa; padding: 0 0.25em; }
 """
@@ -40,13 +44,41 @@ def esc(value: object) -> str:
 
 
 @dataclass(frozen=True)
-class Table:
-    """A table to show: header cells, rows of cells, which columns are numbers, and a caption."""
+class Stacked:
+    """A cell of two lines: ``main`` above, ``under`` below in smaller type (e.g. a mean and its interval).
 
-    header: Sequence[str]
+    As plain text (a terminal table) the two are joined on one line.
+    """
+
+    main: str
+    under: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.main} {self.under}".strip()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table to show: header cells, rows of cells, which columns are numbers, a caption and notes.
+
+    ``notes`` are printed under the table (a legend of its marks and abbreviations).
+    ``marked`` names the column whose "yes" cells are emphasised (e.g. clear differences).
+    """
+
+    header: Sequence[object]
     rows: Sequence[Sequence[object]]
     numeric: Sequence[bool] = ()
     caption: str = ""
+    notes: Sequence[str] = ()
+    marked: int | None = None
+
+
+def cell_html(value: object) -> str:
+    """A cell's content, escaped; a ``Stacked`` cell as two lines."""
+    if isinstance(value, Stacked):
+        under = f'<span class="under">{esc(value.under)}</span>' if value.under else ""
+        return f"{esc(value.main)}{under}"
+    return esc(value)
 
 
 @dataclass(frozen=True)
@@ -59,20 +91,25 @@ class Section:
     tables: Sequence[Table] = ()
     figures: Sequence[tuple[go.Figure, str]] = ()  # (figure, caption)
     notes: Sequence[str] = ()
+    css_class: str = ""
 
 
 def table_html(table: Table) -> str:
     """A ``<table>`` with escaped cells; numeric columns right-aligned."""
     numeric = list(table.numeric) + [False] * (len(table.header) - len(table.numeric))
-    head = "".join(f"<th>{esc(h)}</th>" for h in table.header)
+    head = "".join(f"<th>{cell_html(h)}</th>" for h in table.header)
     body = []
     for row in table.rows:
-        cells = "".join(f'<td class="num">{esc(c)}</td>' if numeric[i] else f"<td>{esc(c)}</td>"
-                        for i, c in enumerate(row))
-        body.append(f"<tr>{cells}</tr>")
+        cells = []
+        for i, c in enumerate(row):
+            classes = (["num"] if numeric[i] else []) + (["clear"] if i == table.marked and c == "yes" else [])
+            attr = f' class="{" ".join(classes)}"' if classes else ""
+            cells.append(f"<td{attr}>{cell_html(c)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
     caption = f"<caption>{esc(table.caption)}</caption>" if table.caption else ""
+    notes = "".join(f'<p class="table-note">{esc(n)}</p>' for n in table.notes)
     return (f'<div class="table-wrap"><table>{caption}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+            f"<tbody>{''.join(body)}</tbody></table></div>{notes}")
 
 
 def figure_html(fig: go.Figure, div_id: str, caption: str = "") -> str:
@@ -88,7 +125,8 @@ def render_page(title: str, subtitle: str, sections: Sequence[Section]) -> str:
     parts = []
     n_fig = 0
     for section in sections:
-        parts.append(f"<section><h2>{esc(section.title)}</h2>")
+        attr = f' class="{esc(section.css_class)}"' if section.css_class else ""
+        parts.append(f"<section{attr}><h2>{esc(section.title)}</h2>")
         parts.extend(f"<p>{esc(p)}</p>" for p in section.paragraphs)
         if section.bullets:
             parts.append('<ul class="reading">' + "".join(f"<li>{esc(b)}</li>" for b in section.bullets) + "</ul>")

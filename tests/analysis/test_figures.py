@@ -111,21 +111,108 @@ def test_daily_series_has_band_and_line_per_group_and_intervention_marker():
     assert line.hovertext[3].startswith("<b>Lax delegation</b><br>Day 3<br>External leaks: 2.00 documents/day")
 
 
+def _shape_key(trace) -> bool:
+    """A legend entry explaining a marker shape (draws nothing)."""
+    return len(trace.x) == 1 and trace.x[0] is None
+
+
 def test_tradeoff_joins_points_per_regime_with_both_intervals():
     fig = figures.tradeoff(_summary(), x_metric="detection", y_metric="concealed", colour_by="regime",
                            point_label="penalty", x_label="Detection share", x_unit="fraction",
                            y_label="Concealed losses", y_unit="per 1,000 documents", point_order=["low", "high"])
-    assert [t.type for t in fig.data] == ["scatter", "scatter"]
-    strict = fig.data[1]
-    assert strict.name == "Strict custody"
+    drawn = [t for t in fig.data if not _shape_key(t)]
+    assert [t.name for t in drawn] == ["Lax delegation", "Strict custody"]
+    strict = drawn[1]
     assert list(strict.x) == [0.6, 0.9] and list(strict.y) == [0.2, 0.6]
-    assert list(strict.text) == ["low", "high"]
     assert list(strict.error_x.array) == pytest.approx([0.3, 0.3])
     assert list(strict.error_y.arrayminus) == pytest.approx([0.2, 0.2])
     assert fig.layout.xaxis.title.text == "Detection share (fraction)"
     assert fig.layout.yaxis.title.text == "Concealed losses (per 1,000 documents)"
     assert "Penalty: low" in strict.hovertext[0] and "Concealed losses: 0.200 per 1,000 documents" in \
         strict.hovertext[0]
+
+
+def test_tradeoff_puts_no_text_over_markers_and_keys_each_level_to_a_shape():
+    fig = figures.tradeoff(_summary(), x_metric="detection", y_metric="concealed", colour_by="regime",
+                           point_label="penalty", point_title="Penalty level", point_order=["low", "high"])
+    # nothing is written on the plot area, so no label can cover a marker or a whisker
+    assert all("text" not in (t.mode or "") for t in fig.data)
+    assert not [a for a in fig.layout.annotations if a.xref != "paper"]
+    drawn = [t for t in fig.data if not _shape_key(t)]
+    key = [t for t in fig.data if _shape_key(t)]
+    # each penalty level has one shape, the same in every regime, and the legend names it
+    assert [list(t.marker.symbol) for t in drawn] == [["circle", "square"], ["circle", "square"]]
+    assert [(t.name, t.marker.symbol) for t in key] == [("low", "circle"), ("high", "square")]
+    assert key[0].legendgrouptitle.text == "Penalty level" and all(t.showlegend is not False for t in key)
+    assert drawn[0].legendgrouptitle.text == "Regime"
+
+
+def _near_zero() -> pd.DataFrame:
+    """A non-negative metric whose intervals reach below zero (few replicates, values near zero)."""
+    rows = []
+    for regime, mean in (("Lax delegation", 0.5), ("Strict custody", 0.1)):
+        for metric in ("concealed", "detection"):
+            rows.append({"regime": regime, "penalty": "low", "metric": metric, "n": 5, "mean": mean,
+                         "ci_low": mean - 0.4, "ci_high": mean + 0.4, "confidence": 0.95})
+    return pd.DataFrame(rows)
+
+
+def _cut_notes(fig) -> list[str]:
+    return [a.text for a in fig.layout.annotations if a.name == "cut-at-zero"]
+
+
+def test_bars_of_a_non_negative_metric_stop_at_zero_and_say_so():
+    fig = figures.comparison_bars(_near_zero(), metric="concealed", x="penalty", colour_by="regime",
+                                  unit="per 1,000 documents", non_negative=True)
+    lows = [float(np.array(t.y)[0] - np.array(t.error_y.arrayminus)[0]) for t in fig.data]
+    assert lows == pytest.approx([0.1, 0.0])  # strict custody's interval is cut exactly at zero, not below
+    assert "95% interval 0 to 0.500" in fig.data[1].hovertext[0]
+    assert _cut_notes(fig) == ["Intervals are cut at zero: the quantity cannot be negative."]
+    plain = figures.comparison_bars(_near_zero(), metric="concealed", x="penalty", colour_by="regime")
+    assert list(plain.data[1].error_y.arrayminus) == pytest.approx([0.4]) and not _cut_notes(plain)
+    clear = figures.comparison_bars(_summary(), metric="leaks", x="penalty", colour_by="regime", non_negative=True)
+    assert not _cut_notes(clear)  # nothing cut, nothing said
+
+
+def test_tradeoff_intervals_stop_at_zero_both_ways():
+    fig = figures.tradeoff(_near_zero(), x_metric="detection", y_metric="concealed", colour_by="regime",
+                           point_label="penalty", non_negative=True)
+    for t in (t for t in fig.data if not _shape_key(t)):
+        assert (np.array(t.x) - np.array(t.error_x.arrayminus)).min() >= 0
+        assert (np.array(t.y) - np.array(t.error_y.arrayminus)).min() >= 0
+    assert _cut_notes(fig)
+
+
+def test_daily_band_of_a_count_stops_at_zero():
+    bands = pd.DataFrame({"day": [1, 2, 3], "metric": "leaks", "n": 5, "mean": [0.1, 0.5, 0.2],
+                          "ci_low": [-0.3, 0.1, -0.1], "ci_high": [0.5, 0.9, 0.5], "confidence": 0.95})
+    fig = figures.daily_series(bands, metric="leaks", non_negative=True)
+    band = fig.data[0]
+    assert min(band.y) == 0 and list(band.y) == pytest.approx([0.5, 0.9, 0.5, 0.0, 0.1, 0.0])
+    assert "95% interval 0 to 0.500" in fig.data[1].hovertext[0]
+    assert _cut_notes(fig) == ["The band is cut at zero: a daily count cannot be negative."]
+    assert min(figures.daily_series(bands, metric="leaks").data[0].y) == pytest.approx(-0.3)
+
+
+def test_heatmap_hover_gives_the_interval_cut_at_zero():
+    fig = figures.parameter_heatmap(_near_zero(), metric="concealed", x="penalty", y="regime", non_negative=True)
+    assert "95% interval 0 to 0.500" in fig.data[0].hovertext[1][0]
+
+
+def test_morris_whiskers_stop_at_zero():
+    table = _indices("morris")
+    table.loc[table["parameter"] == "x2", "conf"] = 9.0  # wider than mu_star 7.9 and sigma 0
+    fig = figures.sensitivity_bars(table)
+    for trace in fig.data:
+        low = np.array(trace.x) - np.array(trace.error_x.arrayminus)
+        assert low.min() >= 0
+    mu = fig.data[0]
+    i = list(mu.y).index("x2")
+    assert mu.error_x.arrayminus[i] == pytest.approx(7.9) and mu.error_x.array[i] == pytest.approx(9.0)
+    assert _cut_notes(fig) == ["Whiskers are cut at zero: the indices cannot be negative."]
+    wide_of_zero = _indices("morris")
+    wide_of_zero.loc[wide_of_zero["value"] == 0.0, "value"] = 1.0
+    assert not _cut_notes(figures.sensitivity_bars(wide_of_zero))
 
 
 def _indices(method: str) -> pd.DataFrame:

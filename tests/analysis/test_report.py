@@ -1,4 +1,5 @@
-"""The report: every figure present, plotly.js embedded once, no external URL, text escaped; `docsec report`."""
+"""The report: every figure present, plotly.js embedded once, no external URL, text escaped; `docsec report`;
+the headline first, clear differences marked, tables that fit the page, intervals cut at zero."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ import pytest
 
 from docsec.analysis.cli import main
 from docsec.analysis.report import analyse_study, load_study, write_report
+from docsec.analysis.report.build import render_report
+from docsec.analysis.report.labels import metric_label
+from docsec.analysis.report.page import Stacked, table_html
+from docsec.analysis.report.tables import CUT_NOTE, POINT_METRICS_PER_TABLE, comparison_rows, point_rows, \
+    text_table
 from docsec.analysis.report.study import describe_study
 from docsec.analysis.sensitivity import run_sensitivity, spec_from_mapping
 from docsec.analysis.sweep.design import load_sweep
@@ -231,3 +237,147 @@ def test_a_third_factor_is_held_at_its_baseline():
     leaks = a.primary_table[a.primary_table["metric"] == "external_leaks_per_1000_docs"]
     assert list(leaks["difference"]) == [-30.0, -40.0]  # the audits = 2 slice only
     assert len(a.point_summary) == 8 * len(a.metrics)  # every design point is still summarised
+
+
+# -- layout: the headline first, clear differences marked, tables that fit, intervals cut at zero ----------------
+#: The report's text column (``max-width`` of the page body, in CSS pixels).
+PAGE_WIDTH_PX = 1100
+
+
+def _rare_event_runs() -> pd.DataFrame:
+    """The synthetic study with more metrics, some of them rare counts whose t intervals reach below zero."""
+    runs = _synthetic_runs()
+    rare = {(True, 1): [0.0, 0.0, 2.0, 0.0], (True, 4): [0.0, 3.0, 0.0, 1.0],
+            (False, 1): [0.0, 0.0, 0.0, 0.5], (False, 4): [1.0, 0.0, 0.0, 0.0]}
+    concealed, detection, exposures, losses, detected = [], [], [], [], []
+    for _, r in runs.iterrows():
+        key = (bool(r["custody.uncleared_may_handle"]), 4 if r["penalty.dismissal_severity"] > 200 else 1)
+        concealed.append(rare[key][int(r["seed"]) - 1])
+        detection.append(0.3 + 0.1 * (not key[0]) + 0.01 * r["seed"])
+        exposures.append(500.0 - 250 * (not key[0]) + r["seed"])
+        losses.append(16.0 - 8 * (not key[0]) + 0.1 * r["seed"])
+        detected.append(10.0 + 40 * (not key[0]) - r["seed"])
+    return runs.assign(concealed_losses_per_1000_docs=concealed, detection_share=detection,
+                       exposures_per_1000_docs=exposures, losses_per_1000_docs=losses,
+                       violations_detected_per_1000_docs=detected)
+
+
+PROV = {"base_parameters": {"penalty.warning_severity": 5.0, "penalty.dismissal_severity": 200.0,
+                            "penalty.harsher_severity": 2000.0}, "replicates": 4, "sweep_name": "fixture"}
+
+
+@pytest.fixture(scope="module")
+def rare_analysis():
+    return analyse_study(_rare_event_runs(), PROV)
+
+
+def _headings(html: str) -> list[str]:
+    return re.findall(r"<h2>(.*?)</h2>", html)
+
+
+def test_the_headline_figure_and_key_contrast_come_first(rare_analysis):
+    html = render_report(rare_analysis)
+    assert _headings(html)[:2] == ["Headline", "What was run"]
+    headline = html[html.index("<h2>Headline</h2>"):html.index("<h2>What was run</h2>")]
+    # the figure of the headline metric is in it, and only there
+    fig, _ = rare_analysis.figures["bars:external_leaks_per_1000_docs"]
+    title = json.dumps(fig.layout.title.text)
+    assert headline.count('class="plotly-graph-div"') == 1 and title in headline
+    assert html.count(title) == 1
+    # the key contrast: lax against strict at the base penalty, each metric marked clear or not
+    bullets = re.findall(r"<li>(.*?)</li>", headline)
+    assert bullets[0].startswith("Clear: external leaks went from 50.0 to 20.0 per 1,000 documents, a fall of 30.0")
+    assert "at penalty level ×1" in bullets[0]
+    concealed = [b for b in bullets if "concealed losses" in b]
+    assert concealed and concealed[0].startswith("Not clear: ")  # [0, 0, 2, 0] against [0, 0, 0, 0.5]
+    assert html.index("<h2>Headline</h2>") < html.index("<h2>Comparison tables</h2>")
+
+
+def test_comparison_tables_mark_clear_differences(rare_analysis):
+    table = comparison_rows(rare_analysis.primary_table, ["Penalty level"])
+    clear_col = table.header.index("Clear?")
+    diffs = rare_analysis.primary_table
+    order = {m: i for i, m in enumerate(pd.unique(diffs["metric"]))}
+    diffs = diffs.assign(_m=diffs["metric"].map(order)).sort_values("_m", kind="stable")  # the table's order
+    assert [row[clear_col] for row in table.rows] == [
+        "yes" if lo > 0 or hi < 0 else "no" for lo, hi in zip(diffs["difference_low"], diffs["difference_high"])]
+    assert {row[clear_col] for row in table.rows} == {"yes", "no"}
+    assert any(n.startswith("Clear?: yes when the paired difference's 95% interval excludes zero") for n in table.notes)
+    html = table_html(table)
+    assert html.count('<td class="clear">yes</td>') == sum(row[clear_col] == "yes" for row in table.rows)
+    assert "Clear?: yes when" in html
+    # the terminal table of docsec compare carries the column and its legend too
+    text = text_table(table)
+    assert "Clear?" in text.splitlines()[0] and "Clear?: yes when" in text
+
+
+def _cell_lines(cell) -> list[str]:
+    return [cell.main, cell.under] if isinstance(cell, Stacked) else [str(cell)]
+
+
+def _estimated_width_px(table) -> float:
+    """A generous estimate of a table's width: numeric cells do not wrap (each of their lines counts whole),
+    text cells and headers wrap at spaces (their longest word counts); 8 px a character, 20 px padding."""
+    widths = []
+    for i, head in enumerate(table.header):
+        cells = [row[i] for row in table.rows]
+        numeric = table.numeric[i] if i < len(table.numeric) else False
+        longest = max((len(w) for line in _cell_lines(head) for w in line.split()), default=0)
+        for cell in cells:
+            lines = _cell_lines(cell)
+            longest = max(longest, *(len(x) if numeric else max((len(w) for w in x.split()), default=0)
+                                     for x in lines))
+        widths.append(8 * longest + 20)
+    return sum(widths)
+
+
+def test_every_design_point_tables_fit_the_page(rare_analysis):
+    a = rare_analysis
+    by = ["Custody regime", "Penalty level"]
+    tables = point_rows(a.point_summary, by, a.metrics)
+    assert len(a.metrics) == 7 and len(tables) == 2
+    shown = [h.main for t in tables for h in t.header[len(by) + 1:]]
+    assert sorted(shown) == sorted(metric_label(m) for m in a.metrics) and len(set(shown)) == len(shown)
+    for t in tables:
+        assert t.header[:3] == [*by, "Runs"]  # every part names its design points
+        assert len(t.header) - 3 <= POINT_METRICS_PER_TABLE
+        assert len(t.rows) == 4 and all(isinstance(c, Stacked) for row in t.rows for c in row[3:])
+        assert _estimated_width_px(t) <= PAGE_WIDTH_PX, _estimated_width_px(t)
+    # the old single table would not have fitted
+    (single,) = point_rows(a.point_summary, by, a.metrics, per_table=len(a.metrics))
+    assert _estimated_width_px(single) > PAGE_WIDTH_PX
+    html = render_report(a)
+    section = html[html.index("<h2>Every design point</h2>"):html.index("<h2>Provenance</h2>")]
+    assert section.count("<table>") == 2 and "Metrics 1 of 2" in section and "Metrics 2 of 2" in section
+
+
+def test_intervals_of_non_negative_metrics_are_cut_at_zero_and_say_so(rare_analysis):
+    a = rare_analysis
+    concealed = a.point_summary[a.point_summary["metric"] == "concealed_losses_per_1000_docs"]
+    assert (concealed["ci_low"] < 0).any()  # the statistics keep the raw interval ...
+    by = ["Custody regime", "Penalty level"]
+    cells = [c for t in point_rows(a.point_summary, by, a.metrics) for row in t.rows for c in row[3:]]
+    assert all("−" not in c.under for c in cells)  # ... the tables show it cut at zero
+    assert any(c.under.startswith("(0 to ") for c in cells)
+    assert any(CUT_NOTE in t.notes for t in point_rows(a.point_summary, by, a.metrics))
+    comp = comparison_rows(a.primary_table, ["Penalty level"])
+    assert CUT_NOTE in comp.notes
+    diff_col = comp.header.index("Paired difference (95% interval)")
+    assert any("−" in c.under for c in (row[diff_col] for row in comp.rows))  # differences are not cut
+    # figures: no bar whisker below zero, and the figure says it cut one
+    fig, _ = a.figures["bars:concealed_losses_per_1000_docs"]
+    for trace in fig.data:
+        assert min(y - m for y, m in zip(trace.y, trace.error_y.arrayminus)) >= 0
+    assert [x.name for x in fig.layout.annotations] == ["cut-at-zero"]
+    tradeoff, _ = a.figures["tradeoff"]
+    for trace in (t for t in tradeoff.data if len(t.x) > 1):
+        assert min(y - m for y, m in zip(trace.y, trace.error_y.arrayminus)) >= 0
+    assert "cut at zero" in " ".join(m for m in render_report(a).split("<li>") if "cannot be negative" in m)
+
+
+def test_the_tradeoff_plot_writes_no_labels_over_its_markers(rare_analysis):
+    fig, caption = rare_analysis.figures["tradeoff"]
+    assert all("text" not in (t.mode or "") for t in fig.data)
+    assert not [x for x in fig.layout.annotations if x.xref != "paper"]
+    keys = [t.name for t in fig.data if len(t.x) == 1 and t.x[0] is None]
+    assert keys == ["×1", "×4"] and "shape" in caption
