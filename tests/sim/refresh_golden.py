@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+
 
 from docsec.sim.parameters import Parameters  # noqa: E402
 from docsec.sim.run import run_simulation  # noqa: E402
