@@ -97,7 +97,7 @@ def time_store_writes(days: int, n: int = 200) -> dict:
     from docsec.analysis.sweep.design import expand
     from docsec.analysis.sweep.store import SweepStore
     from docsec.analysis.sweep.worker import RunContext, perform_run
-    from docsec.sim.metrics import COUNTER_NAMES, SUMMARY_NAMES
+    from docsec.sim.metrics import DAILY_NAMES, SUMMARY_NAMES
     from docsec.sim.parameters import Parameters
 
     out = {}
@@ -108,7 +108,7 @@ def time_store_writes(days: int, n: int = 200) -> dict:
         outcomes = [type(sample)(**{**sample.__dict__, "run_id": r.run_id}) for r in runs]
         with tempfile.TemporaryDirectory() as folder:
             store = SweepStore.create(Path(folder) / "s.sqlite", meta={}, points=[(0, {}, ""), (1, {}, "")],
-                                      runs=runs, summary_names=SUMMARY_NAMES, counter_names=COUNTER_NAMES)
+                                      runs=runs, summary_names=SUMMARY_NAMES, counter_names=DAILY_NAMES)
             session = store.begin_session("bench", 1, {})
             start = time.perf_counter()
             for outcome in outcomes:

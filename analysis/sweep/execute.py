@@ -1,36 +1,54 @@
 """``run_sweep``: a sweep from its specification to a complete results store.
 
-Order of work: check the engine's options, resolve the base scenario, expand the
-design and validate every point's parameters (nothing is written before all of
-this passes), then create the store (or, with ``resume``, open it and check it
-holds the same sweep), and run what is still pending, storing each run the
-moment it finishes. Runs are dispatched replicate by replicate (replicate 0 of
+Order of work: check the engine's options, count the runs (without making them)
+and check that the sweep fits this machine (the coordinator's memory, the store's
+disk space, the memory of the runs in flight: ``check_size``), resolve the base
+scenario, expand the design and validate every point's parameters (nothing is
+written before all of this passes), then create the store (or, with ``resume``,
+check it read-only, then open it and check it holds the same sweep), and run what
+is still pending, storing each run the moment it finishes. Runs are dispatched replicate by replicate (replicate 0 of
 every point, then replicate 1, ...), so an interrupted sweep holds balanced
 partial results.
 
 On Ctrl-C (KeyboardInterrupt) the session is marked interrupted, the store is
 closed cleanly and the interrupt propagates; the runs in flight are lost and
-``resume=True`` runs them later.
+``resume=True`` runs them later. If the store cannot be written while the sweep
+runs (another process holds its lock for long, the disk is full), the sweep stops
+with ``SweepAborted``; what was stored stays, and ``resume=True`` continues.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from .. import memory
 from ..provenance import provenance
 from .base import Base, check_points, resolve_base
-from .design import SweepSpec, expand
-from .engines import make_engine
+from .design import SweepSpec, count_points, count_runs, expand, largest_values
+from .engines import DaskEngine, Engine, SerialEngine, SweepAborted, cap_workers, make_engine
 from .progress import SweepProgress
 from .store import StoreError, SweepStore, connect, read_meta
 from .worker import RunContext
-from ...sim.metrics import COUNTER_NAMES, SUMMARY_NAMES
+from ...sim.errors import InputError
+from ...sim.metrics import DAILY_NAMES, SUMMARY_NAMES
+from ...sim.parameters import ParameterError
+
+#: Memory the coordinating process holds per planned run and per design point (measured with
+#: tracemalloc: about 260 bytes per run for the run list, its dispatch order and the pending set;
+#: doubled for the store's insertion and Python's overheads).
+COORDINATOR_BYTES_PER_RUN = 600
+COORDINATOR_BYTES_PER_POINT = 2048
+#: Store bytes per run (its row and index) and per run-day of daily counters, per stored number.
+STORE_BYTES_PER_RUN = 150
+STORE_BYTES_PER_NUMBER = 10
 
 #: Provenance keys that, if they differ on resumption, are reported (the results may mix code versions).
 _CODE_KEYS = ("docsec_version", "git_revision", "mesa_version")
@@ -94,7 +112,7 @@ def _check_same_sweep(path: Path, meta: dict[str, Any], spec: SweepSpec, base: B
     if meta["base_hash"] != base_hash(base):
         raise StoreError(f"{path}: base scenario '{meta['base_scenario']}' has changed since the sweep began "
                          f"(its parameters or timeline differ): choose another --out")
-    if (tuple(meta["summary_names"]), tuple(meta["counter_names"])) != (SUMMARY_NAMES, COUNTER_NAMES):
+    if (tuple(meta["summary_names"]), tuple(meta["counter_names"])) != (SUMMARY_NAMES, DAILY_NAMES):
         raise StoreError(f"{path}: was written by a model with other metrics than this docsec's; "
                          "choose another --out")
     now = provenance()
@@ -102,17 +120,88 @@ def _check_same_sweep(path: Path, meta: dict[str, Any], spec: SweepSpec, base: B
             for k in _CODE_KEYS if meta.get(k) != now[k]]
 
 
-def _precheck(path: Path, spec: SweepSpec, base: Base, resume: bool) -> None:
-    """Refuse an unusable store before any worker starts (the check is repeated under the store's lock)."""
+def _precheck(path: Path, spec: SweepSpec, base: Base, resume: bool) -> int | None:
+    """Refuse an unusable store before any worker starts (the check is repeated under the store's lock).
+
+    The store is only read here (a read-only connection: a refused store is never changed).
+    Returns the number of runs it still misses, or None when there is no store yet.
+    """
     if not path.exists():
-        return
+        return None
     if not resume:
         raise StoreError(f"{path}: already exists; add --resume to continue that sweep, or choose another --out")
     conn = connect(path)
     try:
         _check_same_sweep(path, read_meta(conn), spec, base)
+        return conn.execute("SELECT COUNT(*) FROM runs WHERE status = 'pending'").fetchone()[0]
+    except sqlite3.Error as err:
+        raise StoreError(f"{path}: cannot be read ({err})") from None
     finally:
         conn.close()
+
+
+def _free_disk(path: Path) -> int | None:
+    folder = path.resolve().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def check_size(spec: SweepSpec, store_path: Path, *, force: bool = False) -> int:
+    """Refuse a sweep too large for this machine, before anything is made; return its number of runs.
+
+    The coordinating process holds a few hundred bytes per planned run (always checked: beyond
+    it the sweep could not even start), and the store a row per run plus its daily rows (checked
+    against the free disk space unless ``force``).
+    """
+    planned = count_runs(spec)
+    points = count_points(spec)
+    coordinator = planned * COORDINATOR_BYTES_PER_RUN + points * COORDINATOR_BYTES_PER_POINT
+    available = memory.available_bytes()
+    where = spec.source or spec.name
+    if available is not None and coordinator > memory.USABLE_SHARE * available:
+        raise InputError(f"{where}: {points:,} design points x {spec.replicates:,} replicates = {planned:,} runs; "
+                         f"keeping track of them needs about {memory.size_text(coordinator)} of memory (an estimate), "
+                         f"this machine has {memory.size_text(available)} available; reduce the design or the "
+                         "replicates, or split the sweep into several sweep files")
+    days = spec.days or 0
+    if spec.keep_daily and not days:
+        days = int(largest_values(spec, ["run.days"]).get("run.days", 0))
+    per_run = STORE_BYTES_PER_RUN + STORE_BYTES_PER_NUMBER * len(SUMMARY_NAMES)
+    if spec.keep_daily:
+        per_run += max(days, 1) * STORE_BYTES_PER_NUMBER * (2 + len(DAILY_NAMES))
+    disk = planned * per_run
+    free = _free_disk(store_path)
+    if not force and free is not None and disk > free:
+        raise InputError(f"{where}: {planned:,} runs would make a results store of about {memory.size_text(disk)} "
+                         f"(an estimate), more than the {memory.size_text(free)} free where {store_path} goes; "
+                         "reduce the design or the replicates, keep no daily series, choose another --out, "
+                         "or add --force")
+    return planned
+
+
+def _check_run_memory(spec: SweepSpec, base: Base, engine: Engine, force: bool) -> None:
+    """Refuse runs whose estimated memory, times the runs in flight at once, exceeds this machine's free memory.
+
+    The estimate takes the largest organisation and run length any design point asks for.
+    A cluster's workers (``--dask ADDRESS``) run elsewhere and are not checked here.
+    """
+    if force or (isinstance(engine, DaskEngine) and engine.address != "local"):
+        return
+    paths = ("population.offices", "population.deputies_per_office", "population.workers_per_office", "run.days",
+             "documents.directives_per_office_per_day", "documents.circulars_per_office_per_day")
+    try:
+        largest = base.params.with_overrides(largest_values(spec, paths))
+    except ParameterError:  # an impossible combination is reported point by point by check_points
+        return
+    concurrent = 1 if isinstance(engine, SerialEngine) else engine.workers or 1
+    processes = 0 if isinstance(engine, SerialEngine) else concurrent
+    memory.check_fits(largest, concurrent=concurrent, worker_processes=processes,
+                      option=f"{spec.source or spec.name}: design",
+                      how=", use fewer --workers, or add --force")
 
 
 def _open_store(path: Path, spec: SweepSpec, base: Base, runs, points, resume: bool) -> tuple[SweepStore, list[str]]:
@@ -126,14 +215,14 @@ def _open_store(path: Path, spec: SweepSpec, base: Base, runs, points, resume: b
             raise
     columns = list(dict.fromkeys(p for _, values, _ in points for p in values))
     store = SweepStore.create(path, meta=_meta(spec, base, columns, len(runs)), points=points, runs=runs,
-                              summary_names=SUMMARY_NAMES, counter_names=COUNTER_NAMES)
+                              summary_names=SUMMARY_NAMES, counter_names=DAILY_NAMES)
     return store, []
 
 
 def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process", workers: int | None = None,
               dask_address: str | None = None, resume: bool = False, progress: bool = True,
               runner: Callable[..., Any] | None = None,
-              log: Callable[[str], None] | None = None) -> SweepReport:
+              log: Callable[[str], None] | None = None, force: bool = False) -> SweepReport:
     """Run every run of ``spec`` not yet in the store at ``store_path``; return what was done.
 
     ``engine`` is "process" (local worker processes; ``workers`` defaults to one per
@@ -142,15 +231,30 @@ def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process
     not exist; with it, an existing store must hold the same sweep and only its
     missing runs are run. ``runner`` replaces ``sim.run.run_simulation`` (same
     signature; it must be importable by name for process and Dask engines).
-    ``log`` receives notes (e.g. code changes since the store was begun).
+    ``log`` receives notes (e.g. code changes since the store was begun, workers capped).
+    A sweep too large for this machine is refused before anything runs (``check_size``, and
+    the estimated memory of its runs: ``analysis.memory``); ``force`` skips the estimates
+    that may be pessimistic (the runs' memory, the store's disk space).
     """
     start = perf_counter()
+    notes: list[str] = []
+
+    def note(line: str) -> None:
+        notes.append(line)
+        if log:
+            log(line)
+
     chosen = make_engine(engine, workers, dask_address)
+    store_path = Path(store_path)
+    planned = check_size(spec, store_path, force=force)
     base = resolve_base(spec)
     runs = expand(spec)
     points = check_points(spec, base, runs)
-    store_path = Path(store_path)
-    _precheck(store_path, spec, base, resume)
+    to_do = _precheck(store_path, spec, base, resume)
+    capped = cap_workers(chosen, planned if to_do is None else to_do, workers)
+    if capped:
+        note(capped)
+    _check_run_memory(spec, base, chosen, force)
     context = RunContext(base.params, base.timeline, spec.keep_daily, runner, base.office_profiles)
     done = failed = 0
     order = sorted(runs, key=lambda r: (r.replicate, r.point_id))
@@ -158,23 +262,27 @@ def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process
         # Workers first: forked workers must not inherit the open store.
         chosen.start(context)
         if resume and store_path.exists():
-            store, notes = _open_store(store_path, spec, base, runs, points, resume)
+            store, store_notes = _open_store(store_path, spec, base, runs, points, resume)
             pending = store.pending_run_ids()
             todo = [r for r in order if r.run_id in pending]
             results = chosen.outcomes(todo)
         else:  # every run is to do: the workers start on them while the store is made
             todo = order
             results = chosen.outcomes(todo)
-            store, notes = _open_store(store_path, spec, base, runs, points, resume)
-        for note in notes:
-            if log:
-                log(note)
-        session = store.begin_session(chosen.name, chosen.workers, provenance(), chosen.details())
+            store, store_notes = _open_store(store_path, spec, base, runs, points, resume)
+        try:
+            for line in store_notes:
+                note(line)
+            session = store.begin_session(chosen.name, chosen.workers, provenance(), chosen.details())
+        except BaseException:
+            store.close()
+            raise
         outcome = "aborted"
+        remaining = len(todo)
         try:
             with SweepProgress(spec.name, len(runs), len(runs) - len(todo), progress) as bar:
                 for result in results:
-                    status = store.record(result, session)
+                    status = _record(store, result, session)
                     done += status == "done"
                     failed += status == "failed"
                     bar.update(status)
@@ -186,9 +294,22 @@ def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process
             outcome = f"aborted: {type(err).__name__}: {err}"
             raise
         finally:
-            store.end_session(session, outcome)
-            remaining = len(store.pending_run_ids())
-            store.close()
+            try:
+                store.end_session(session, outcome, chosen.details())
+                remaining = len(store.pending_run_ids())
+            except sqlite3.Error:  # the store cannot be written now; the session shows as killed next time
+                pass
+            finally:
+                store.close()
     return SweepReport(store=store_path, engine=chosen.describe(), workers=chosen.workers, planned=len(runs),
                        already_finished=len(runs) - len(todo), done=done, failed=failed, pending=remaining,
                        seconds=perf_counter() - start, notes=tuple(notes))
+
+
+def _record(store: SweepStore, result, session: int) -> str:
+    """Store one outcome; a store that cannot be written stops the sweep (``SweepAborted``), never half-stored."""
+    try:
+        return store.record(result, session)
+    except sqlite3.Error as err:
+        reason = str(err) + (": another process holds the store locked" if "locked" in str(err) else "")
+        raise SweepAborted(f"cannot store run {result.run_id} in {store.path} ({reason})") from None
