@@ -26,6 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "docsec.analysis.cli.report_cmd",
     "docsec.analysis.cli.sensitivity_cmd",
     "docsec.analysis.cli.dashboard_cmd",
+    "docsec.analysis.cli.validate_cmd",
+    "docsec.analysis.cli.calibrate_cmd",
 )
 
 
