@@ -73,7 +73,8 @@ def test_run_returns_a_summary_series_daily_and_event_tables_and_provenance():
     assert isinstance(r, docsec.Run)
     assert isinstance(r.summary, pd.Series) and r.summary.dtype == "float64"
     assert tuple(r.summary.index) == SUMMARY_NAMES and r.summary.name == "strict"
-    assert list(r.daily.columns) == ["day", *COUNTER_NAMES] and list(r.daily["day"]) == list(range(1, 31))
+    assert r.daily.columns[0] == "day" and set(COUNTER_NAMES) <= set(r.daily.columns)
+    assert list(r.daily["day"]) == list(range(1, 31))
     assert list(r.events.columns) == [*EVENT_FIELDS, "office_name"] and len(r.events) > 0
     assert r.daily["documents_received"].sum() == r.summary["documents_received"] > 0
     assert (r.events["action"] == "received").sum() == r.summary["documents_received"]
@@ -239,13 +240,14 @@ def test_load_scenario_returns_a_scenario_that_run_accepts():
 def test_mesa_batch_run_drives_docsec_model_and_matches_run():
     rows = mesa.batch_run(docsec.Model, parameters={"population__offices": 3, "run__days": 20,
                                                    "custody__uncleared_may_handle": [True, False]},
-                          rng=[8], max_steps=20, number_processes=1, data_collection_period=1,
-                          display_progress=False)
+                          rng=[8], max_steps=20, number_processes=1, display_progress=False)
     frame = pd.DataFrame(rows)
-    for lax, part in frame.groupby("custody__uncleared_may_handle"):
-        r = docsec.run(None, seed=8, days=20, population__offices=3, custody__uncleared_may_handle=bool(lax))
-        assert part["Step"].max() == 20
-        assert part.drop_duplicates("Step")["exposures"].sum() == r.summary["exposures"]
+    assert sorted(frame["custody__uncleared_may_handle"]) == [False, True] and (frame["Step"] == 20).all()
+    for _, row in frame.iterrows():
+        r = docsec.run(None, seed=8, days=20, population__offices=3,
+                       custody__uncleared_may_handle=bool(row["custody__uncleared_may_handle"]))
+        for name in ("documents_received", "exposures", "external_leaks", "exposures_per_1000_docs"):
+            assert row[name] == pytest.approx(r.summary[name], nan_ok=True)
 
 
 # -- sweeps and stores -----------------------------------------------------------------------------------
@@ -272,7 +274,7 @@ def test_sweep_returns_its_store_and_its_tables(thoroughness):
     pd.testing.assert_frame_equal(runs, internal_load_runs(s.store))
     daily = docsec.load_daily(s, metrics=["exposures"])
     assert set(daily["metric"]) == {"exposures"} and len(daily) == 4 * 30
-    assert len(s.daily) == 4 * 30 * len(COUNTER_NAMES)
+    assert set(COUNTER_NAMES) <= set(s.daily["metric"]) and len(s.daily) == 4 * 30 * s.daily["metric"].nunique()
     prov = docsec.load_provenance(str(s.store))
     assert prov["sweep_name"] == "thoroughness" and prov["base_scenario"] == "strict"
     assert s.provenance["design_hash"] == s.spec.design_hash()
