@@ -2,7 +2,7 @@
 ``load_scenario``).
 
 ``run`` does what ``docsec run`` does — a scenario, parameter overrides, a run length and a seed in —
-and hands back pandas tables instead of printing them: the summary as a Series, the daily counters
+and hands back pandas tables instead of printing them: the summary as a Series, the daily table
 and the event log as DataFrames, with the run's provenance.
 """
 
@@ -39,7 +39,8 @@ class Run:
             (``docsec.sim.metrics.SUMMARY_NAMES``: totals, rates per 1,000 documents received,
             detection delay and share, custody hours per office-day); its ``name`` is the scenario's.
             ``pd.DataFrame([a.summary, b.summary])`` stacks several runs into one table.
-        daily: one row per day: ``day`` and every daily counter; None if run with ``daily=False``.
+        daily: one row per day: ``day``, the day's counters and the gauges' levels at its end
+            (``docsec.sim.metrics.DAILY_NAMES``); None if run with ``daily=False``.
         events: the event log, one row per event (``day, office, actor, action, document, detail,
             office_name``); None if run with ``events=False``.
         provenance: scenario, its source file and SHA-256, seed, hash of the parameters the run
