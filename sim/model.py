@@ -376,7 +376,8 @@ class DocSecModel(mesa.Model):
 
     def publicise(self) -> None:
         level = self.publicity_level()
-        self._publicity = (level + self.params.behaviour.publicity_learning * (1.0 - level), self.day)
+        step = min(1.0, self.params.behaviour.publicity_learning / len(self.offices))
+        self._publicity = (level + step * (1.0 - level), self.day)
 
     def education_level(self) -> float:
         """The current norm boost left by education campaigns (O9)."""

@@ -172,9 +172,9 @@ class Behaviour:
     audit_salience: float = _p(0.05, "fraction", 0.0, 1.0,
                                "How far every official's perceived detection moves toward 1 when an inspector audits his office (O8); 0 switches it off.",
                                "modelling choice", sweep_hi=0.3)
-    publicity_learning: float = _p(0.05, "fraction", 0.0, 1.0,
-                                   "How far other officials' perceived detection moves toward 1 when a sanction is publicised (O8).",
-                                   "modelling choice", sweep_hi=0.3)
+    publicity_learning: float = _p(1.0, "fraction x offices", 0.0, 1000.0,
+                                   "How far officials' perceived detection moves toward 1 when a sanction is publicised, times the number of offices: a publicised sanction moves it by min(1, publicity_learning / offices), so general deterrence follows sanctions per office, not the organisation's size (O8).",
+                                   "modelling choice (0.05 per sanction in the default twenty offices)", sweep_hi=6.0)
     perception_decay_per_day: float = _p(0.01, "1/day", 0.0, 1.0,
                                          "Daily rate at which perceived detection and severity awareness fall back to their initial levels.",
                                          "modelling choice", sweep_hi=0.1)
