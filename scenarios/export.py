@@ -1,4 +1,4 @@
-"""A resolved scenario written back as a standalone scenario file (TOML).
+"""A resolved scenario written back as a standalone scenario file (TOML); scenario text made safe for CSV.
 
 ``to_toml`` writes every parameter, the whole timeline, the office profiles and the narration names,
 with no ``extends``: the text loads back into the same parameters, timeline and
@@ -13,6 +13,22 @@ import json
 
 from .loader import Narration, Scenario
 from ..sim.parameters import GROUPS, spec_by_path
+
+
+#: First characters that make a spreadsheet read a cell as a formula (or, for tab and CR, hide one).
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A text cell that a spreadsheet shows as text: one starting like a formula gets a leading apostrophe.
+
+    Narration names, notes and scenario names written to CSV pass through this, so a name like
+    ``=HYPERLINK(...)`` never becomes a live formula when the file is opened. Anything but a string
+    is returned unchanged (numbers stay numbers, negative ones included).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def toml_value(value) -> str:

@@ -26,7 +26,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,6 +53,9 @@ NARRATION_KEYS: tuple[str, ...] = ("offices", "custodian", "deputy")
 _FIXED_DURING_RUN = "cannot be changed during a run (run length and population are fixed at the start)"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+#: Largest scenario file read (a scenario is a short text; this keeps a wrong path from filling memory).
+MAX_FILE_BYTES = 1024 * 1024
 
 #: Shipped scenarios listed first, in this order; the rest follow alphabetically.
 _BASELINES: tuple[str, ...] = ("default", "lax", "strict")
@@ -157,7 +162,56 @@ def locate(name_or_path: str | Path) -> Traversable | Path:
                         + ", ".join(names) + "; or give the path of a .toml file")
 
 
+def read_text_file(path: Path, max_bytes: int) -> str:
+    """The UTF-8 text of a regular file of at most ``max_bytes``; ``OSError``/``ValueError`` otherwise.
+
+    Only regular files are opened (a FIFO would block, a device like /dev/zero never ends), and no
+    more than ``max_bytes + 1`` bytes are read whatever the file claims to hold.
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise ValueError("is not a regular file")
+    # O_NONBLOCK: should the path become a FIFO meanwhile, opening it does not wait for a writer.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("is not a regular file")
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError(f"is larger than {max_bytes // (1024 * 1024)} MB; allowed: a text file up to that size")
+    return data.decode("utf-8")
+
+
+class NestedTooDeeply(ValueError):
+    """TOML whose arrays or inline tables nest deeper than the parser can follow."""
+
+    def __str__(self) -> str:
+        return "arrays or tables nested too deeply"
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """``tomllib.loads``; arrays or tables nested too deeply for the parser raise ``NestedTooDeeply``
+    (instead of a RecursionError with thousands of lines of traceback)."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise NestedTooDeeply() from None
+
+
+def shipped_scenario(name: Any) -> Scenario:
+    """A shipped scenario by name only: what to load for a name from outside (e.g. a browser).
+
+    Anything but the name of a shipped scenario, above all a path, raises ``ScenarioError``; no file
+    outside the shipped scenarios is ever opened.
+    """
+    names = shipped_names()
+    if not isinstance(name, str) or name not in names:
+        shown = repr(name) if isinstance(name, str) and len(name) <= 60 else "that value"
+        raise ScenarioError("", "scenario", f"{shown} is not a shipped scenario; allowed: " + ", ".join(names))
+    return _load(_shipped(name), chain=())
+
+
 def _read(path: Traversable | Path) -> str:
+    """The text of a scenario file: a regular file (never a FIFO or a device) of at most ``MAX_FILE_BYTES``."""
     where = str(path)
     if isinstance(path, Path):
         if path.is_dir():
@@ -165,9 +219,13 @@ def _read(path: Traversable | Path) -> str:
         if not path.exists():
             raise ScenarioError(where, "", "no such scenario file")
     try:
+        if isinstance(path, Path):
+            return read_text_file(path, MAX_FILE_BYTES)
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         raise ScenarioError(where, "", f"is not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except ValueError as err:  # not a regular file, or too large
+        raise ScenarioError(where, "", f"{err}; a scenario is a .toml text file") from None
     except OSError as err:
         raise ScenarioError(where, "", f"cannot be read ({err.strerror or err})") from None
 
@@ -187,8 +245,8 @@ def _load(path: Traversable | Path, chain: tuple[str, ...]) -> Scenario:
     where = str(path)
     text = _read(path)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
+        data = parse_toml(text)
+    except (tomllib.TOMLDecodeError, NestedTooDeeply) as err:
         raise ScenarioError(where, "", f"malformed TOML: {err}") from None
     if not data:
         raise ScenarioError(where, "", 'empty scenario file; a scenario needs at least '
@@ -271,10 +329,30 @@ def _identity(path: Traversable | Path) -> str:
 
 
 def _extends_target(target: str, path: Traversable | Path, where: str) -> Traversable | Path:
+    """The file ``extends`` names: a shipped scenario, or a .toml file in the extending file's folder.
+
+    A path is taken relative to the extending file's folder (for a shipped scenario, the shipped
+    folder) and must stay inside it once resolved (no absolute paths, no '..' out of it, no link
+    out of it), so a scenario can never make docsec read, or echo in a message, any other file.
+    """
     if looks_like_path(target):
-        candidate = Path(target)
-        if not candidate.is_absolute() and isinstance(path, Path):
-            candidate = path.parent / candidate
+        allowed = ("allowed: a shipped scenario's name or a .toml file in this file's folder "
+                   "(or below it), given relative to that folder")
+        folder = path.parent if isinstance(path, Path) else None
+        if Path(target).is_absolute() or not target.endswith(".toml"):
+            raise ScenarioError(where, "scenario.extends", f"'{target}' is refused; {allowed}")
+        if folder is None:  # a shipped scenario: only its siblings
+            shipped = _shipped(target[:-5]) if "/" not in target and "\\" not in target else None
+            if shipped is None:
+                raise ScenarioError(where, "scenario.extends", f"'{target}' is refused; {allowed}")
+            return shipped
+        candidate = folder / target
+        try:
+            inside = candidate.resolve().is_relative_to(folder.resolve())
+        except (OSError, RuntimeError):
+            inside = False
+        if not inside:
+            raise ScenarioError(where, "scenario.extends", f"'{target}' lies outside this file's folder; {allowed}")
         if not candidate.is_file():
             state = "is a directory" if candidate.is_dir() else "does not exist"
             raise ScenarioError(where, "scenario.extends", f"'{target}' {state} ({candidate}); allowed: a shipped "
@@ -314,15 +392,22 @@ def flatten_settings(table: Any, where: str, key: str) -> dict[str, Any]:
     if not isinstance(table, Mapping):
         raise ScenarioError(where, key, f"must be a table of parameters as group.name = value (got {table!r})")
     flat: dict[str, Any] = {}
+
+    def put(path: str, value: Any) -> None:
+        if path in flat:
+            raise ScenarioError(where, f"{key}.{path}", "is given twice (as a quoted \"group.name\" key and "
+                                "within its group); give each parameter once")
+        flat[path] = value
+
     for group, value in table.items():
         if isinstance(value, Mapping):
             for name, v in value.items():
                 if isinstance(v, Mapping):
                     raise ScenarioError(where, f"{key}.{group}.{name}", "must be a value, not a table "
                                         "(parameters are addressed as group.name)")
-                flat[f"{group}.{name}"] = v
+                put(f"{group}.{name}", v)
         elif "." in group:
-            flat[group] = value
+            put(group, value)
         else:
             raise ScenarioError(where, f"{key}.{group}", _unknown_bare_name(group))
     return flat

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
+from ...scenarios.loader import NestedTooDeeply, parse_toml
 from ...sim.errors import InputError
 
 
@@ -16,12 +17,21 @@ def parse_assignment(text: str) -> tuple[str, object]:
         raise InputError(f"--set {text}: expected group.name=value, e.g. penalty.dismissal_severity=500")
     path, raw = (part.strip() for part in text.split("=", 1))
     try:
-        value = tomllib.loads(f"v = {raw}")["v"]
+        value = parse_toml(f"v = {raw}")["v"]
+    except NestedTooDeeply:
+        raise InputError(f"--set {path}: the value nests arrays or tables too deeply; give a single value") \
+            from None
     except tomllib.TOMLDecodeError:
         value = raw
     return path, value
 
 
 def parse_assignments(items: list[str] | None) -> dict[str, object]:
-    """All ``--set`` options as one overrides mapping."""
-    return dict(parse_assignment(item) for item in items or ())
+    """All ``--set`` options as one overrides mapping; a parameter set twice is refused."""
+    out: dict[str, object] = {}
+    for item in items or ():
+        path, value = parse_assignment(item)
+        if path in out:
+            raise InputError(f"--set {path}: is given twice ({out[path]!r} and {value!r}); give each parameter once")
+        out[path] = value
+    return out

@@ -11,6 +11,7 @@ from ..sweep.design import load_sweep
 from ..sweep.engines import SweepAborted
 from ..sweep.execute import run_sweep
 from ..sweep.store import connect
+from ...sim.errors import InputError
 
 #: Where a sweep's store goes without --out: results/<sweep name>.sqlite
 DEFAULT_STORE_DIR = Path("results")
@@ -39,6 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="run on a Dask cluster: a running scheduler's address (e.g. tcp://host:8786; "
                              "its workers need docsec installed), or 'local' to start a LocalCluster")
     p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+    p.add_argument("--force", action="store_true",
+                   help="run even if the estimated memory of the runs or the store's size exceeds what this "
+                        "machine has free (the estimates may be pessimistic)")
     p.set_defaults(handler=sweep)
 
 
@@ -54,19 +58,30 @@ def _stored(store: Path) -> tuple[dict[str, int], list[tuple[str, str]]]:
     return counts, errors
 
 
+def default_store(name: str) -> Path:
+    """``results/<name>.sqlite``; a name that would lead out of ``results/`` is refused."""
+    if not name or Path(name).name != name or name in (".", ".."):
+        raise InputError(f"sweep.name: {name!r} cannot name a store in {DEFAULT_STORE_DIR}/; "
+                         "give the sweep a plain name or choose --out")
+    return DEFAULT_STORE_DIR / f"{name}.sqlite"
+
+
 def sweep(args: argparse.Namespace) -> int:
     spec = load_sweep(args.file)
-    store = Path(args.out) if args.out else DEFAULT_STORE_DIR / f"{spec.name}.sqlite"
+    store = Path(args.out) if args.out else default_store(spec.name)
     engine = "serial" if args.serial else "dask" if args.dask else "process"
     resume_hint = f"docsec sweep {args.file} --out {store} --resume"
     try:
         with stop_on_sigterm():  # a plain `kill` stops the sweep as cleanly as Ctrl-C does
             report = run_sweep(spec, store, engine=engine, workers=args.workers, dask_address=args.dask,
                                resume=args.resume, progress=not args.no_progress,
-                               log=lambda line: print(line, file=sys.stderr))
+                               log=lambda line: print(line, file=sys.stderr), force=args.force)
     except KeyboardInterrupt:
         if store.exists():
-            counts, _ = _stored(store)
+            try:
+                counts, _ = _stored(store)
+            except InputError:
+                counts = {}
             finished = counts.get("done", 0) + counts.get("failed", 0)
             print(f"docsec sweep: interrupted; {finished} of {sum(counts.values())} runs are stored in {store}; "
                   f"finish with: {resume_hint}", file=sys.stderr)

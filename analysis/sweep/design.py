@@ -31,7 +31,7 @@ import hashlib
 import itertools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,26 +148,73 @@ def _sampled_points(spec: SweepSpec) -> list[dict[str, Any]]:
     return points
 
 
-def design_points(spec: SweepSpec) -> list[dict[str, Any]]:
-    """The design points (varied parameters only), in order; point ``i`` has point_id ``i``."""
+def count_points(spec: SweepSpec) -> int:
+    """How many design points the sweep has, computed without making them."""
+    if spec.design == "grid":
+        return math.prod(len(values) for values in spec.axes.values())
+    if spec.design == "explicit":
+        return len(spec.points)
+    return int(spec.samples or 0)
+
+
+def count_runs(spec: SweepSpec) -> int:
+    """How many runs the sweep makes (design points x replicates), computed without making them."""
+    return count_points(spec) * spec.replicates
+
+
+def iter_design_points(spec: SweepSpec) -> Iterator[dict[str, Any]]:
+    """The design points (varied parameters only), in order, one at a time (a grid is never held whole)."""
     if spec.design == "grid":
         paths = list(spec.axes)
-        return [dict(zip(paths, combo)) for combo in itertools.product(*(spec.axes[p] for p in paths))]
+        return (dict(zip(paths, combo)) for combo in itertools.product(*(spec.axes[p] for p in paths)))
     if spec.design == "explicit":
-        return [dict(p) for p in spec.points]
-    return _sampled_points(spec)
+        return (dict(p) for p in spec.points)
+    return iter(_sampled_points(spec))
 
 
-def expand(spec: SweepSpec) -> list[RunSpec]:
-    """Every run of the sweep, point by point, replicates within a point."""
+def design_points(spec: SweepSpec) -> list[dict[str, Any]]:
+    """The design points (varied parameters only), in order; point ``i`` has point_id ``i``."""
+    return list(iter_design_points(spec))
+
+
+def iter_runs(spec: SweepSpec) -> Iterator[RunSpec]:
+    """Every run of the sweep, point by point, replicates within a point, made one at a time."""
     fixed = dict(spec.constants)
     if spec.days is not None:
         fixed["run.days"] = spec.days
     seeds = replicate_seeds(spec.base_seed, spec.replicates)
-    runs = []
-    for point_id, point in enumerate(design_points(spec)):
+    for point_id, point in enumerate(iter_design_points(spec)):
         overrides = {**fixed, **point}
         for replicate, seed in enumerate(seeds):
-            runs.append(RunSpec(run_id=f"p{point_id:04d}-r{replicate:03d}", point_id=point_id,
-                                replicate=replicate, seed=seed, overrides=overrides))
-    return runs
+            yield RunSpec(run_id=f"p{point_id:04d}-r{replicate:03d}", point_id=point_id,
+                          replicate=replicate, seed=seed, overrides=overrides)
+
+
+def expand(spec: SweepSpec) -> list[RunSpec]:
+    """Every run of the sweep, point by point, replicates within a point."""
+    return list(iter_runs(spec))
+
+
+def largest_values(spec: SweepSpec, paths: Iterable[str]) -> dict[str, Any]:
+    """For each numeric parameter path, the largest value any design point gives it (constants, axes,
+    bounds, explicit points, ``days``), without making the design; paths the sweep never sets are left out."""
+    out: dict[str, Any] = {}
+
+    def offer(path: str, value: Any) -> None:
+        if path in wanted and isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[path] = max(out.get(path, value), value)
+
+    wanted = set(paths)
+    for path, value in spec.constants.items():
+        offer(path, value)
+    for path, values in spec.axes.items():
+        for value in values:
+            offer(path, value)
+    for path, (_, hi) in spec.bounds.items():
+        offer(path, hi)
+    for point in spec.points:
+        for path, value in point.items():
+            offer(path, value)
+    if spec.days is not None:
+        offer("run.days", spec.days)
+    return out

@@ -34,12 +34,13 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections import deque
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 
 from .design import RunSpec
-from .worker import (RunContext, RunOutcome, init_process_worker, perform_run,
-                                   run_in_process_worker, worker_ready)
+from .worker import (RunContext, RunOutcome, init_process_worker, perform_run, run_in_process_worker,
+                     worker_ready)
 from ...sim.errors import InputError
 
 ENGINES: tuple[str, ...] = ("serial", "process", "dask")
@@ -106,7 +107,7 @@ def default_start_method() -> str:
 
 
 class ProcessEngine(Engine):
-    """A pool of reusable local worker processes."""
+    """A pool of reusable local worker processes; a run whose worker dies is retried alone, then failed."""
 
     name = "process"
 
@@ -116,45 +117,48 @@ class ProcessEngine(Engine):
             raise InputError(f"start_method: must be one of {', '.join(START_METHODS)} (got {start_method!r})")
         self.start_method = start_method
         self.pool: ProcessPoolExecutor | None = None
+        self.worker_deaths = 0
+        self.pool_starts = 0
 
     def details(self) -> dict:
-        return {"start_method": self.start_method}
+        return {"start_method": self.start_method, "worker_deaths": self.worker_deaths,
+                "pool_starts": self.pool_starts}
 
     def start(self, context: RunContext) -> None:
         super().start(context)
+        self._start_pool()
+
+    def _start_pool(self) -> None:
+        """A fresh pool of ``workers`` processes, each ready (context loaded) before it returns."""
         method = self.start_method or default_start_method()
         mp = multiprocessing.get_context(method)
         if method == "forkserver":
             # The fork server imports these once; every worker forked from it starts with them loaded.
-            mp.set_forkserver_preload(["docsec.analysis.sweep.worker"] + (["docsec.sim.run"] if context.runner is None else []))
+            mp.set_forkserver_preload(["docsec.analysis.sweep.worker"]
+                                      + (["docsec.sim.run"] if self.context.runner is None else []))
         self.start_method = method
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=mp, initializer=init_process_worker,
-                                        initargs=(context,))
+        pool = ProcessPoolExecutor(self.workers, mp_context=mp, initializer=init_process_worker,
+                                   initargs=(self.context,))
+        self.pool = pool
+        self.pool_starts += 1
         # Launch every worker now (before this process starts any thread of its own) and wait until ready.
-        ready = [self.pool.submit(worker_ready) for _ in range(self.workers)]
-        for future in ready:
-            future.result()
+        try:
+            ready = [pool.submit(worker_ready) for _ in range(self.workers)]
+            for future in ready:
+                future.result()
+        except BrokenProcessPool:
+            self.close(abandon=True)
+            raise SweepAborted("the worker processes died while starting (out of memory, or killed)") from None
 
     def outcomes(self, runs: Iterable[RunSpec]) -> Iterator[RunOutcome]:
         """Submit the first runs now (workers get busy at once); yield outcomes as they finish."""
         assert self.pool is not None, "start() first"
-        todo = iter(runs)
-        limit = self.workers * (1 + QUEUE_PER_WORKER)
-        in_flight = {self.pool.submit(run_in_process_worker, r) for r in islice(todo, limit)}
-        return self._collect(self.pool, todo, in_flight)
+        return _PoolRuns(self, iter(runs)).outcomes()
 
-    @staticmethod
-    def _collect(pool: ProcessPoolExecutor, todo: Iterator[RunSpec], in_flight: set) -> Iterator[RunOutcome]:
-        while in_flight:
-            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-            in_flight |= {pool.submit(run_in_process_worker, r) for r in islice(todo, len(done))}
-            for future in done:
-                try:
-                    outcome = future.result()
-                except BrokenProcessPool:
-                    raise SweepAborted("a worker process died unexpectedly (out of memory, or killed); "
-                                       "the runs it had were not stored") from None
-                yield outcome
+    def restart(self) -> None:
+        """Replace a pool broken by a dead worker (its other workers are stopped first)."""
+        self.close(abandon=True)
+        self._start_pool()
 
     def close(self, abandon: bool = False) -> None:
         """Stop the workers now: idle ones once the runs are done, or (``abandon``) in mid-run."""
@@ -172,6 +176,105 @@ class ProcessEngine(Engine):
             p.join(timeout=10)
 
 
+#: After the worker running it died, a run is tried again alone this many times; if its worker dies
+#: each time, it is recorded as failed ("its worker died") and the sweep goes on.
+WORKER_DEATH_RETRIES = 2
+#: Worker deaths one session accepts before it stops ("stopped: ...; continue with --resume"): beyond
+#: them, workers are more likely being killed from outside (the OS short of memory) than by a few runs.
+MAX_WORKER_DEATHS = 10
+
+
+def worker_died_error(tries: int) -> str:
+    """The error recorded for a run whose worker died every time it ran it."""
+    return (f"WorkerDied: its worker died {tries} time{'s' * (tries != 1)} running it (killed, or out of memory); "
+            "the run was given up")
+
+
+class _PoolRuns:
+    """Runs on a ``ProcessEngine``'s pool, telling which run killed a worker.
+
+    While every worker runs (and one more is queued each), a dead worker breaks the whole pool and
+    its runs cannot tell which of them was running on it. The runs in flight then become suspects:
+    a fresh pool runs them one at a time, so a worker that dies now died of that run. A suspect
+    whose worker dies ``WORKER_DEATH_RETRIES`` times alone is recorded as failed; the others finish
+    normally, and the pool goes back to full use.
+    """
+
+    def __init__(self, engine: ProcessEngine, todo: Iterator[RunSpec]):
+        self.engine = engine
+        self.todo = todo
+        self.in_flight: dict = {}
+        self.suspects: deque[RunSpec] = deque()
+        self.deaths_alone: dict[str, int] = {}
+
+    def _submit(self, run: RunSpec) -> None:
+        try:
+            future = self.engine.pool.submit(run_in_process_worker, run)
+        except BrokenProcessPool:
+            self.suspects.appendleft(run)  # never started: run it first on the fresh pool
+            raise
+        self.in_flight[future] = run
+
+    def _fill(self) -> None:
+        if self.suspects:
+            if not self.in_flight:
+                self._submit(self.suspects.popleft())
+            return
+        limit = self.engine.workers * (1 + QUEUE_PER_WORKER)
+        for run in islice(self.todo, max(0, limit - len(self.in_flight))):
+            self._submit(run)
+
+    def outcomes(self) -> Iterator[RunOutcome]:
+        try:
+            self._fill()
+        except BrokenProcessPool:  # a worker died before the first runs were handed out
+            yield from self._after_break([])
+        while self.in_flight:
+            done, _ = wait(self.in_flight, return_when=FIRST_COMPLETED)
+            finished, lost = self._settle(done)
+            yield from finished
+            if lost:
+                yield from self._after_break(lost)
+            try:
+                self._fill()
+            except BrokenProcessPool:
+                yield from self._after_break([])
+
+    def _settle(self, futures) -> tuple[list[RunOutcome], list[RunSpec]]:
+        finished, lost = [], []
+        for future in futures:
+            run = self.in_flight.pop(future)
+            try:
+                finished.append(future.result())
+            except BrokenProcessPool:
+                lost.append(run)
+        return finished, lost
+
+    def _after_break(self, lost: list[RunSpec]) -> Iterator[RunOutcome]:
+        """A worker died: collect what the pool still finished, restart it, and deal with the lost runs."""
+        engine = self.engine
+        alone = not self.in_flight and len(lost) == 1 and lost[0].run_id in self.deaths_alone
+        if self.in_flight:  # the broken pool fails every other future at once
+            wait(self.in_flight)
+            finished, more = self._settle(list(self.in_flight))
+            yield from finished
+            lost += more
+        engine.worker_deaths += 1
+        if engine.worker_deaths > MAX_WORKER_DEATHS:
+            raise SweepAborted(f"worker processes died {engine.worker_deaths} times in this session (killed, or "
+                               "out of memory?); the runs they had were not stored")
+        engine.restart()
+        for run in lost:
+            if alone:
+                self.deaths_alone[run.run_id] += 1
+                if self.deaths_alone[run.run_id] >= WORKER_DEATH_RETRIES:
+                    yield RunOutcome(run.run_id, "failed", 0.0, error=worker_died_error(WORKER_DEATH_RETRIES + 1))
+                    continue
+            else:
+                self.deaths_alone.setdefault(run.run_id, 0)
+            self.suspects.append(run)
+
+
 def _worker_versions() -> tuple[str, str]:
     """Run on each Dask worker: the docsec and Mesa versions it would run."""
     from importlib import metadata
@@ -185,7 +288,7 @@ def _worker_versions() -> tuple[str, str]:
 CONNECT_SECONDS = 20
 
 
-def _probe_scheduler(address: str, seconds: float = CONNECT_SECONDS) -> None:
+def _probe_scheduler(address: str, seconds: float = CONNECT_SECONDS, security=None) -> None:
     """Check that a Dask scheduler answers at ``address`` (Dask's own client waits forever on a
     server that accepts the connection but speaks another protocol)."""
     import asyncio
@@ -193,7 +296,8 @@ def _probe_scheduler(address: str, seconds: float = CONNECT_SECONDS) -> None:
     from distributed.comm import connect
 
     async def identity():
-        comm = await asyncio.wait_for(connect(address, timeout=seconds), seconds)
+        args = security.get_connection_args("client") if security is not None else {}
+        comm = await asyncio.wait_for(connect(address, timeout=seconds, **args), seconds)
         try:
             await asyncio.wait_for(comm.write({"op": "identity"}), seconds)
             return await asyncio.wait_for(comm.read(), seconds)
@@ -217,34 +321,45 @@ class DaskEngine(Engine):
     def __init__(self, address: str = "local", workers: int | None = None):
         self.address = address
         self.workers = workers or ((os.cpu_count() or 1) if address == "local" else None)
-        self.client = self.cluster = self.shared = None
+        self.client = self.cluster = None
         self._pending: set = set()
+        self.worker_threads: dict[str, int] = {}
+        self.runs_by_worker: dict[str, int] = {}
 
     def details(self) -> dict:
         return {"address": self.address,
-                "scheduler": self.client.scheduler.address if self.client is not None else None}
+                "scheduler": self.client.scheduler.address if self.client is not None else None,
+                "workers_at_start": dict(self.worker_threads), "runs_by_worker": dict(self.runs_by_worker)}
 
     def describe(self) -> str:
         where = "on a local cluster" if self.address == "local" else f"at {self.address}"
         return f"dask engine {where}" + (f", {self.workers} worker{'s' * (self.workers != 1)}" if self.workers else "")
 
     def start(self, context: RunContext) -> None:
+        import dask
         from distributed import Client, LocalCluster
+        from distributed.security import Security
 
         super().start(context)
         if self.address == "local":
-            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
+            # The scheduler gives up a run (KilledWorker) once it has killed 1 + WORKER_DEATH_RETRIES workers.
+            with dask.config.set({"distributed.scheduler.allowed-failures": WORKER_DEATH_RETRIES}):
+                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                            dashboard_address=None, silence_logs=logging.ERROR,
+                                            host="127.0.0.1")
             self.client = Client(self.cluster)
         else:
+            security = Security()  # TLS settings from Dask's configuration (distributed.comm.tls.*)
             if not self.address.startswith("inproc://"):
-                _probe_scheduler(self.address)
+                _probe_scheduler(self.address, security=security)
             try:
-                self.client = Client(self.address, timeout=f"{CONNECT_SECONDS}s")
+                self.client = Client(self.address, timeout=f"{CONNECT_SECONDS}s", security=security)
             except (OSError, TimeoutError, ValueError) as err:
                 raise InputError(f"--dask {self.address}: cannot reach a Dask scheduler there ({err})") from None
+        from .dask_context import CONTEXT_PLUGIN, RunContextPlugin
+
         self._check_workers()
-        self.shared = self.client.scatter(context, broadcast=True, hash=False)
+        self.client.register_plugin(RunContextPlugin(context), name=CONTEXT_PLUGIN)
 
     def _check_workers(self) -> None:
         client = self.client
@@ -260,12 +375,15 @@ class DaskEngine(Engine):
                 raise InputError(f"--dask {self.address}: worker {worker} runs docsec {theirs[0]} with Mesa "
                                  f"{theirs[1]}, this process docsec {here[0]} with Mesa {here[1]}; "
                                  "results would not be comparable")
+        self.worker_threads = {str(w): int(n) for w, n in client.nthreads().items()}
         if self.address != "local":
-            self.workers = sum(client.nthreads().values())
+            self.workers = sum(self.worker_threads.values())
 
     def outcomes(self, runs: Iterable[RunSpec]) -> Iterator[RunOutcome]:
         """Submit the first runs now (workers get busy at once); yield outcomes as they finish."""
         from distributed import as_completed
+
+        from .dask_context import run_on_dask_worker
 
         todo = iter(runs)
         by_future: dict = {}
@@ -273,7 +391,7 @@ class DaskEngine(Engine):
 
         def submit(batch: Iterable[RunSpec]) -> None:
             for run in batch:
-                future = self.client.submit(perform_run, self.shared, run, pure=False)
+                future = self.client.submit(run_on_dask_worker, run, pure=False)
                 by_future[future] = run
                 futures.add(future)
                 self._pending.add(future)
@@ -289,11 +407,14 @@ class DaskEngine(Engine):
             run = by_future.pop(future)
             self._pending.discard(future)
             try:
-                outcome = future.result()
-            except KilledWorker as err:  # the run kept killing the workers that ran it
-                outcome = RunOutcome(run.run_id, "failed", 0.0, error=f"KilledWorker: {err}")
+                outcome, worker = future.result()
+                self.runs_by_worker[worker] = self.runs_by_worker.get(worker, 0) + 1
+            except KilledWorker:  # the run kept killing the workers that ran it
+                outcome = RunOutcome(run.run_id, "failed", 0.0, error=worker_died_error(WORKER_DEATH_RETRIES + 1)
+                                     if self.address == "local" else worker_died_error_on_cluster())
             except FutureCancelledError as err:
-                raise SweepAborted(f"the Dask cluster cancelled run {run.run_id} ({err})") from None
+                raise SweepAborted(f"the Dask cluster cancelled run {run.run_id} ({' '.join(str(err).split())})") \
+                    from None
             except Exception as err:  # the cluster itself failed (e.g. the scheduler cannot import docsec)
                 first = (str(err).strip().splitlines() or [""])[0]
                 raise SweepAborted(f"the Dask cluster could not run {run.run_id}: {type(err).__name__}: {first}; "
@@ -307,9 +428,46 @@ class DaskEngine(Engine):
             if self._pending:
                 client.cancel(list(self._pending))
                 self._pending.clear()
+            if self.address != "local":
+                from .dask_context import CONTEXT_PLUGIN
+
+                try:
+                    client.unregister_worker_plugin(CONTEXT_PLUGIN)
+                except Exception:  # the cluster may be gone already; its workers drop the plugin when they close
+                    pass
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+def worker_died_error_on_cluster() -> str:
+    """The error recorded for a run the Dask scheduler gave up after it killed its workers."""
+    return ("WorkerDied: its worker died each time it ran it (killed, or out of memory), as often as the "
+            "scheduler's distributed.scheduler.allowed-failures allows; the run was given up")
+
+
+#: Local worker processes allowed per core: the model is pure Python, so more only adds memory and start-up.
+MAX_WORKERS_PER_CORE = 4
+
+
+def cap_workers(engine: Engine, runs_to_do: int, requested: int | None) -> str | None:
+    """Size a local engine's workers to the runs to do and the cores; return a note when a request was cut.
+
+    Only local pools are sized (the process engine, ``--dask local``); a cluster has its own workers.
+    """
+    if isinstance(engine, SerialEngine) or (isinstance(engine, DaskEngine) and engine.address != "local"):
+        return None
+    cores = os.cpu_count() or 1
+    limit = max(1, min(runs_to_do, MAX_WORKERS_PER_CORE * cores))
+    if engine.workers is None or engine.workers <= limit:
+        return None
+    asked = engine.workers
+    engine.workers = limit
+    if requested is None:
+        return None  # the default (one per core) cut to the runs to do: nothing to tell
+    why = (f"only {runs_to_do} run{'s' * (runs_to_do != 1)} to do" if runs_to_do <= MAX_WORKERS_PER_CORE * cores
+           else f"at most {MAX_WORKERS_PER_CORE} per core on this machine's {cores} core{'s' * (cores != 1)}")
+    return f"note: --workers {asked} capped at {limit} ({why})"
 
 
 def make_engine(engine: str = "process", workers: int | None = None, dask_address: str | None = None) -> Engine:

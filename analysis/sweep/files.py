@@ -19,11 +19,13 @@ import difflib
 import enum
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ...scenarios.loader import NestedTooDeeply, parse_toml, read_text_file
 from ...sim.errors import InputError
 from ...sim.parameters import ParamSpec, Parameters, coerce_value, spec_by_path
 
@@ -42,6 +44,15 @@ MAX_REPLICATES = 1_000_000
 MAX_SAMPLES = 10_000_000
 MAX_SEED = 2**63 - 1
 
+#: Largest sweep file read (a sweep file is a short text; this keeps a wrong path from filling memory).
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+#: What a sweep's name may be: it names the default store (``results/<name>.sqlite``), so it must stay a
+#: plain file name: letters, digits, '-', '_' and '.', starting with a letter or digit, at most 100 characters.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+NAME_ALLOWED = ("letters, digits, '-', '_' and '.', starting with a letter or digit, at most 100 characters "
+                "(it names the results store)")
+
 #: A bound written as this string takes the parameter's declared plausible range
 #: (``ParamSpec.sweep_min`` to ``sweep_max``).
 PLAUSIBLE = "plausible"
@@ -59,19 +70,25 @@ class SweepFileError(InputError):
 def read_sweep_file(path: str | Path) -> tuple[dict[str, Any], str]:
     """Parse a sweep file; return its tables and its text.
 
-    A missing file or malformed TOML raises ``SweepFileError`` naming the file
-    (and the line, for TOML errors).
+    A missing file, anything but a regular file, or malformed TOML raises
+    ``SweepFileError`` naming the file (and the line, for TOML errors).
     """
     p = Path(path)
+    if not p.exists():
+        raise SweepFileError(str(p), "no such sweep file")
     if not p.is_file():
-        raise SweepFileError(str(p), "no such sweep file" if not p.exists() else "is not a file")
+        raise SweepFileError(str(p), "is not a file")
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
+        text = read_text_file(p, MAX_FILE_BYTES)
+    except UnicodeDecodeError as err:
+        raise SweepFileError(str(p), f"cannot be read ({err})") from None
+    except ValueError as err:
+        raise SweepFileError(str(p), str(err)) from None
+    except OSError as err:
         raise SweepFileError(str(p), f"cannot be read ({err})") from None
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
+        data = parse_toml(text)
+    except (tomllib.TOMLDecodeError, NestedTooDeeply) as err:
         raise SweepFileError(str(p), f"malformed TOML: {err}") from None
     return data, text
 
@@ -124,6 +141,13 @@ def _string(value: Any, path: str) -> str:
     return value
 
 
+def check_name(value: Any, path: str) -> str:
+    """A sweep's name, which must be a plain file name (it names the store); else ``SweepFileError``."""
+    if not isinstance(value, str) or not NAME_PATTERN.match(value) or ".." in value:
+        raise SweepFileError(path, f"must be a name of {NAME_ALLOWED} (got {value!r})")
+    return value
+
+
 def _plain(value: Any) -> Any:
     """Enum members as their string values, so specs are JSON- and TOML-ready."""
     return value.value if isinstance(value, enum.Enum) else value
@@ -147,15 +171,22 @@ def flatten_parameters(table: Any, where: str) -> dict[str, Any]:
     if not isinstance(table, Mapping):
         raise SweepFileError(where, f"must be a table of parameter groups (got {table!r})")
     flat: dict[str, Any] = {}
+
+    def put(path: str, value: Any) -> None:
+        if path in flat:
+            raise SweepFileError(f"{where}.{path}", "is given twice (as a quoted \"group.name\" key and within "
+                                 "its group); give each parameter once")
+        flat[path] = value
+
     for key, value in table.items():
         if isinstance(value, Mapping):
             for name, v in value.items():
                 if isinstance(v, Mapping):
                     raise SweepFileError(f"{where}.{key}.{name}", "must be a value, not a table "
                                          "(parameters are addressed as group.name)")
-                flat[f"{key}.{name}"] = v
+                put(f"{key}.{name}", v)
         elif "." in key:
-            flat[key] = value
+            put(key, value)
         else:
             # a bare name outside any group: let the parameter checker name the groups
             param_spec(key, where)
@@ -256,7 +287,7 @@ def validate_sweep_mapping(data: Any, where: str = "") -> dict[str, Any]:
     if "replicates" not in sweep:
         raise SweepFileError(at("sweep.replicates"), f"missing: give the number of replicates (1 to {MAX_REPLICATES})")
     fields: dict[str, Any] = {
-        "name": _string(sweep["name"], at("sweep.name")) if "name" in sweep else None,
+        "name": check_name(sweep["name"], at("sweep.name")) if "name" in sweep else None,
         "description": sweep.get("description", ""),
         "base": _string(sweep.get("base", "default"), at("sweep.base")),
         "replicates": _integer(sweep["replicates"], at("sweep.replicates"), 1, MAX_REPLICATES),

@@ -57,43 +57,130 @@ def _now() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """Open an existing store for reading or writing; refuse what is not a docsec sweep store."""
-    p = Path(path)
-    if not p.is_file():
-        raise StoreError(f"{p}: no such results store")
-    conn = sqlite3.connect(p, timeout=30.0)
+#: Seconds to wait for another process's lock on a store before giving up with a message.
+BUSY_SECONDS = 30.0
+
+#: Tables every store holds.
+TABLE_NAMES: tuple[str, ...] = ("meta", "points", "sessions", "runs", "daily")
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+#: Stores found intact by ``connect``, by (device, inode, size, mtime): each is checked once while it is unchanged.
+_INTACT: set[tuple[int, int, int, int]] = set()
+
+
+def _reason(err: BaseException) -> str:
+    """An SQLite or OS error as a short phrase."""
+    text = getattr(err, "strerror", None) or str(err) or type(err).__name__
+    if "locked" in text or "busy" in text:
+        return f"{text}: another process holds it locked"
+    return text
+
+
+def _fingerprint(p: Path) -> tuple[int, int, int, int]:
+    st = p.stat()
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _check_intact(conn: sqlite3.Connection, p: Path) -> None:
+    """SQLite's ``quick_check`` of the whole file (once per unchanged file); a damaged store raises."""
+    key = _fingerprint(p)
+    if key in _INTACT:
+        return
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)").fetchall()]
+    if problems != ["ok"]:
+        first = " ".join(str(problems[0] if problems else "no answer").split())[:200]
+        raise StoreError(f"{p}: is damaged (SQLite integrity check: {first}); it was left unchanged; "
+                         "restore it from a copy or start a new store")
+    _INTACT.add(key)
+
+
+def _check_layout(conn: sqlite3.Connection, p: Path) -> None:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "meta" not in tables:
+        raise StoreError(f"{p}: not a docsec sweep store (no readable meta table)")
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    except sqlite3.DatabaseError:
-        conn.close()
+        version = json.loads(row[0]) if row is not None else None
+    except (sqlite3.DatabaseError, ValueError, TypeError):
         raise StoreError(f"{p}: not a docsec sweep store (no readable meta table)") from None
-    if row is None or json.loads(row[0]) != SCHEMA_VERSION:
-        conn.close()
+    if row is None or version != SCHEMA_VERSION:
         raise StoreError(f"{p}: not a docsec sweep store of schema version {SCHEMA_VERSION} (found {row})")
+    missing = [t for t in TABLE_NAMES if t not in tables]
+    if missing:
+        raise StoreError(f"{p}: not a complete docsec sweep store (no {', '.join(missing)} table)")
+
+
+def connect(path: str | Path, *, write: bool = False) -> sqlite3.Connection:
+    """Open an existing store, read-only unless ``write``; refuse what is not an intact docsec sweep store.
+
+    Nothing is ever written while checking: a read-only connection cannot change the file, and a
+    write connection is opened only after the same checks passed on a read-only one. Every
+    problem (not SQLite, damaged, foreign, locked for longer than ``BUSY_SECONDS``, unreadable)
+    raises ``StoreError`` with a one-line message.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise StoreError(f"{p}: no such results store")
+    if not p.is_file():
+        raise StoreError(f"{p}: is not a results store (not a regular file)")
+    try:
+        with open(p, "rb") as fh:
+            header = fh.read(len(_SQLITE_HEADER))
+    except OSError as err:
+        raise StoreError(f"{p}: cannot be read ({_reason(err)})") from None
+    if header != _SQLITE_HEADER:
+        raise StoreError(f"{p}: not a docsec sweep store (not an SQLite database)")
+    conn = None
+    try:
+        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)
+        _check_intact(conn, p)
+        _check_layout(conn, p)
+        if write:
+            conn.close()
+            conn = sqlite3.connect(p, timeout=BUSY_SECONDS)
+            _check_layout(conn, p)
+    except StoreError:
+        if conn is not None:
+            conn.close()
+        raise
+    except sqlite3.DatabaseError as err:
+        if conn is not None:
+            conn.close()
+        if "not a database" in str(err) or "malformed" in str(err):
+            raise StoreError(f"{p}: is damaged or not a docsec sweep store ({_reason(err)}); "
+                             "it was left unchanged") from None
+        raise StoreError(f"{p}: cannot be read ({_reason(err)})") from None
     return conn
 
 
 def read_meta(conn: sqlite3.Connection) -> dict[str, Any]:
     """The store's meta table as a dict of decoded JSON values."""
-    return {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+    try:
+        return {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+    except ValueError:
+        raise StoreError("the store's meta table is not readable (a value is not JSON); "
+                         "it is not a docsec sweep store") from None
 
 
-def _lock_for_writing(path: Path, conn: sqlite3.Connection):
+def _lock_for_writing(path: Path):
     """Hold ``STORE.lock`` so that only one sweep process writes to a store at a time.
 
     The lock file is removed on close; a lock taken on a file already removed is retaken.
     """
     lock_path = path.with_name(path.name + ".lock")
     while True:
-        lock = open(lock_path, "a+")
+        try:
+            lock = open(lock_path, "a+")
+        except OSError as err:
+            raise StoreError(f"{path}: cannot continue this store: its folder is not writable "
+                             f"({_reason(err)}); it was left unchanged") from None
         try:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             lock.seek(0)
             holder = lock.read().strip() or "another process"
             lock.close()
-            conn.close()
             raise StoreError(f"{path}: another sweep ({holder}) is writing to this store; "
                              "wait for it to end") from None
         try:
@@ -110,13 +197,18 @@ def _lock_for_writing(path: Path, conn: sqlite3.Connection):
     return lock
 
 
+def _release(lock) -> None:
+    Path(lock.name).unlink(missing_ok=True)
+    lock.close()
+
+
 class SweepStore:
     """A store opened for writing by the process that coordinates a sweep."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection):
+    def __init__(self, path: Path, conn: sqlite3.Connection, lock):
         self.path = path
         self.conn = conn
-        self._lock = _lock_for_writing(path, conn)
+        self._lock = lock
         self.meta = read_meta(conn)
         self.summary_names: tuple[str, ...] = tuple(self.meta["summary_names"])
         self.daily_columns: tuple[str, ...] = ("day", *self.meta["counter_names"])
@@ -199,19 +291,36 @@ class SweepStore:
 
     @classmethod
     def open(cls, path: str | Path) -> SweepStore:
-        """Open an existing store to add runs to it."""
-        return cls(Path(path), connect(path))
+        """Open an existing store to add runs to it: checked read-only first, then locked, then opened to write.
+
+        A store that is refused (damaged, foreign, read-only, locked by another sweep) is left
+        byte for byte as it was, and no lock file is left behind.
+        """
+        path = Path(path)
+        connect(path).close()  # every check, read-only
+        if not os.access(path, os.W_OK):
+            raise StoreError(f"{path}: cannot continue this store: the file is read-only; it was left unchanged")
+        lock = _lock_for_writing(path)
+        conn = None
+        try:
+            conn = connect(path, write=True)
+            return cls(path, conn, lock)
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            _release(lock)
+            raise
 
     def close(self) -> None:
-        """Close; the store is left as one self-contained file (WAL folded back in)."""
+        """Close and release the lock; the store is left as one self-contained file (WAL folded back in)."""
         try:
-            self.conn.execute("PRAGMA journal_mode=DELETE")
-        except sqlite3.OperationalError:  # another reader holds it open: the WAL stays beside it
-            pass
-        self.conn.close()
-        lock_path = Path(self._lock.name)
-        lock_path.unlink(missing_ok=True)
-        self._lock.close()
+            try:
+                self.conn.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.Error:  # another reader holds it open: the WAL stays beside it
+                pass
+            self.conn.close()
+        finally:
+            _release(self._lock)
 
     def __enter__(self) -> SweepStore:
         return self
@@ -237,8 +346,20 @@ class SweepStore:
 
         Earlier sessions that never recorded their end were killed (or crashed); they are marked so.
         From here on the store is in WAL mode (readers may read while runs are written) and each
-        run's transaction is durable once committed, short of a power cut.
+        run's transaction is durable once committed, short of a power cut. If the store cannot be
+        written (another process holds its lock for longer than ``BUSY_SECONDS``, a read-only file
+        system), ``StoreError`` is raised and the store is unchanged.
         """
+        try:
+            return self._begin_session(engine, workers, provenance, engine_details)
+        except sqlite3.Error as err:
+            raise StoreError(f"{self.path}: cannot write to the store ({_reason(err)}); "
+                             "it was left unchanged") from None
+
+    def _begin_session(self, engine, workers, provenance, engine_details) -> int:
+        # Take the write lock first, in the store's own journal mode: if it cannot be had, nothing changed.
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.rollback()
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         with self.conn:
@@ -253,14 +374,18 @@ class SweepStore:
                  json.dumps(dict(provenance), sort_keys=True)))
         return int(cur.lastrowid)
 
-    def end_session(self, session_id: int, outcome: str) -> None:
-        """Record how a session ended ("completed", "interrupted", "aborted: ...")."""
+    def end_session(self, session_id: int, outcome: str, engine_details: Mapping[str, Any] | None = None) -> None:
+        """Record how a session ended ("completed", "interrupted", "aborted: ...") and, if given, how the
+        engine ran in the end (e.g. the workers that really ran the runs)."""
         with self.conn:
             self.conn.execute(
                 "UPDATE sessions SET finished_at = ?, outcome = ?, "
                 "runs_done = (SELECT COUNT(*) FROM runs WHERE session_id = ? AND status = 'done'), "
                 "runs_failed = (SELECT COUNT(*) FROM runs WHERE session_id = ? AND status = 'failed') "
                 "WHERE session_id = ?", (_now(), outcome, session_id, session_id, session_id))
+            if engine_details is not None:
+                self.conn.execute("UPDATE sessions SET engine_details = ? WHERE session_id = ?",
+                                  (json.dumps(dict(engine_details), sort_keys=True, default=str), session_id))
 
     def _problem(self, outcome: RunOutcome) -> str | None:
         """Why a 'done' outcome does not fit this store's layout, if it does not."""

@@ -141,11 +141,12 @@ def test_export_writes_runs_daily_and_provenance(docsec, sweep_file, tmp_path, f
     assert proc.stdout.split() == [str(out / f"runs.{fmt}"), str(out / f"daily.{fmt}"), str(out / "provenance.json")]
     read = pd.read_csv if fmt == "csv" else pd.read_parquet
     runs, daily = read(out / f"runs.{fmt}"), read(out / f"daily.{fmt}")
-    expected = load_runs(store)
+    expected = load_runs(store, every_parameter=True, provenance=True)
     assert list(runs.columns) == list(expected.columns) and len(runs) == 4
     assert runs["losses"].tolist() == expected["losses"].tolist()
     assert len(daily) == len(load_daily(store)) and list(daily.columns) == ["run_id", "point_id", "replicate",
-                                                                           "seed", "day", "metric", "value"]
+                                                                           "seed", "spec_hash", "day", "metric",
+                                                                           "value"]
     assert json.loads((out / "provenance.json").read_text())["sweep_name"] == "cli-check"
 
 

@@ -18,7 +18,7 @@ from docsec.analysis.sweep.design import SweepSpec, load_sweep
 from docsec.analysis.sweep.execute import run_sweep
 from docsec.analysis.sweep.store import StoreError, SweepStore
 from docsec.analysis.sweep.worker import RunOutcome
-from docsec.sim.metrics import COUNTER_NAMES
+from docsec.sim.metrics import DAILY_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 DAYS = 60
@@ -89,7 +89,7 @@ def assert_same_results(store: Path, reference: Path) -> None:
     assert len(runs) == PLANNED and runs["run_id"].is_unique and set(runs["status"]) == {"done"}
     pd.testing.assert_frame_equal(runs.drop(columns="duration_s"), ref.drop(columns="duration_s"), check_exact=True)
     daily = load_daily(store)
-    assert len(daily) == PLANNED * DAYS * len(COUNTER_NAMES)
+    assert len(daily) == PLANNED * DAYS * len(DAILY_NAMES)
     assert not daily.duplicated(["run_id", "day", "metric"]).any()
     pd.testing.assert_frame_equal(daily, load_daily(reference), check_exact=True)
 
