@@ -12,6 +12,7 @@ import argparse
 import importlib
 import sys
 
+from .parser import OneLineParser
 from ...sim import __version__
 from ...sim.errors import InputError
 
@@ -33,7 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every sub-command registered."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="docsec",
         description="docsec: an agent-based simulation of document-security regimes "
                     "(lax delegation vs strict custody, penalties, inspections, education).",

@@ -13,7 +13,9 @@ from ..atomic import replacing
 from .options import parse_assignments
 from ..narrate import EVENT_FORMATS, NOTABLE_KINDS, Names, event_format, narrate, parse_kinds, parse_offices, \
     select, write_events
+from ..memory import check_fits
 from ..provenance import provenance
+from ...scenarios.export import spreadsheet_safe
 from ...scenarios.loader import Scenario, load_scenario
 from ...sim.errors import InputError
 from ...sim.events import Action
@@ -70,6 +72,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list-parameters", action="store_true",
                    help="list every parameter with its unit, range and default, and exit")
     p.add_argument("--list-kinds", action="store_true", help="list the kinds of event and exit")
+    p.add_argument("--force", action="store_true",
+                   help="run even if the run's estimated memory exceeds what this machine has free "
+                        "(the estimate may be pessimistic)")
     p.set_defaults(handler=run)
 
 
@@ -154,6 +159,9 @@ def run(args: argparse.Namespace) -> int:
         _check_destination(args.daily, "--daily")
 
     want_events = bool(args.narrate or args.events)
+    if not args.force:
+        check_fits(params, record_events=want_events, option="population",
+                   how=" (e.g. --set population.offices=... or --days ...), or add --force")
     result = run_simulation(params, args.seed, timeline=timeline, office_profiles=scenario.office_profiles,
                             record_events=want_events,
                             collect_daily=bool(args.daily))
@@ -161,7 +169,11 @@ def run(args: argparse.Namespace) -> int:
     if want_events:
         if args.events:  # the structured log: every kind unless --kind chooses
             chosen = select(result.events, offices=offices, kinds=kinds, first=args.first)
-            write_events(chosen, args.events, names=names, provenance=stamp)
+            if event_format(args.events) == ".csv":  # names and notes never become spreadsheet formulas
+                safe_events, safe_names, safe_stamp = csv_safe(chosen, names, stamp)
+                write_events(safe_events, args.events, names=safe_names, provenance=safe_stamp)
+            else:
+                write_events(chosen, args.events, names=names, provenance=stamp)
         if args.narrate:
             told = narration_kinds(kinds, args.all_events)
             chosen = select(result.events, offices=offices, kinds=told, first=args.first)
@@ -190,6 +202,16 @@ def provenance_columns(scenario: Scenario, seed: int, params: Parameters) -> dic
     }
 
 
+def csv_safe(events, names: Names, stamp: dict[str, object]):
+    """Events, display names and provenance with every text a spreadsheet would read as a formula
+    (a narration name like ``=HYPERLINK(...)``, a note starting with '-') made plain text; for CSV only."""
+    fields = ("office", "actor", "document", "detail")
+    safe_events = [e._replace(**{f: spreadsheet_safe(getattr(e, f)) for f in fields}) for e in events]
+    safe_names = Names(tuple(spreadsheet_safe(n) for n in names.offices),
+                       {role: spreadsheet_safe(title) for role, title in names.roles.items()})
+    return safe_events, safe_names, {k: spreadsheet_safe(v) for k, v in stamp.items()}
+
+
 def _check_destination(path: str, option: str) -> None:
     target = Path(path)
     if target.is_dir():
@@ -202,7 +224,7 @@ def write_daily(daily, path: str, stamp: dict[str, object] | None = None) -> Non
     """The daily series as CSV with provenance columns, moved into place only when complete."""
     table = daily.copy()
     for column, value in (stamp or {}).items():
-        table[column] = value
+        table[column] = spreadsheet_safe(value)
     with replacing(path, "--daily") as tmp:
         table.to_csv(tmp, index=False)
 
