@@ -30,7 +30,7 @@ from .sim.run import run_simulation
 EVENT_COLUMNS: tuple[str, ...] = (*EVENT_FIELDS, "office_name")
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Run:
     """What one run produced, and what produced it.
 
@@ -50,6 +50,7 @@ class Run:
         scenario: the scenario run, or None when parameters were given directly.
         timeline: the interventions that took effect (those within the run's days).
         notes: what the run could not do as written (an intervention after the run's last day).
+        log: the event log as the model's ``Event`` tuples (what ``narrate`` reads); None without events.
     """
 
     summary: pd.Series

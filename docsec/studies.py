@@ -137,7 +137,7 @@ def load_provenance(store: str | Path | Sweep) -> dict[str, Any]:
 
 
 # -- comparisons -------------------------------------------------------------------------------------
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Comparison:
     """The analysis of one study's store: everything ``docsec report`` shows, as DataFrames and plotly figures.
 
@@ -217,6 +217,8 @@ class Comparison:
                 f"figures: {', '.join(self.figures) or 'none'}>")
 
 
+#: The suffix of results stores: such a path given to ``compare`` is a store, never a sweep file.
+STORE_SUFFIX = ".sqlite"
 #: Options of ``compare`` that only apply when it runs a study.
 _RUN_OPTIONS = ("store", "replicates", "days", "engine", "workers", "dask_address", "resume")
 
@@ -224,8 +226,10 @@ _RUN_OPTIONS = ("store", "replicates", "days", "engine", "workers", "dask_addres
 def _existing_store(study: Any) -> Path | None:
     if isinstance(study, Sweep):
         return study.store
-    if isinstance(study, (str, Path)) and Path(study).suffix != ".toml" and Path(study).is_file():
-        return Path(study)
+    if isinstance(study, (str, Path)):
+        path = Path(study)
+        if path.suffix == STORE_SUFFIX or (path.suffix != ".toml" and path.is_file()):
+            return path  # a missing .sqlite file is reported as a missing store, not as a missing sweep file
     return None
 
 

@@ -314,6 +314,7 @@ def test_a_shipped_sweep_by_name_with_fewer_replicates_and_days(tmp_path):
     (lambda d: docsec.sweep(THOROUGHNESS, store=d / "s.sqlite", engine="gpu"), r"^engine: must be one of serial, "),
     (lambda d: docsec.sweep(THOROUGHNESS, store=3), r"^store: must be a path"),
     (lambda d: docsec.load_runs(d / "none.sqlite"), r"none\.sqlite: no such results store$"),
+    (lambda d: docsec.compare(d / "none.sqlite"), r"none\.sqlite: no such results store$"),
     (lambda d: docsec.sensitivity("no-such-analysis"), r"^no-such-analysis: no shipped sensitivity analysis"),
 ])
 def test_bad_study_input_is_one_input_error_and_writes_nothing(tmp_path, call, message):
