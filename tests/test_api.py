@@ -3,6 +3,7 @@ overrides, and that it gives the same results as the functions (and commands) it
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import subprocess
@@ -95,6 +96,19 @@ def test_run_gives_the_same_summary_as_run_simulation_for_the_same_seed():
         assert same_numbers(api.summary.to_dict(), direct.summary)
         pd.testing.assert_frame_equal(api.daily, direct.daily)
     assert not same_numbers(docsec.run(params, seed=0).summary.to_dict(), docsec.run(params, seed=1).summary.to_dict())
+
+
+def test_run_gives_what_docsec_run_prints_as_json(capsys):
+    from docsec.analysis.cli import main
+
+    assert main(["run", "strict", "--seed", "2", "--days", "20", "--set", "population.offices=3", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    r = docsec.run("strict", {"population.offices": 3}, seed=2, days=20)
+    assert same_numbers({k: math.nan if v is None else v for k, v in printed["summary"].items()},
+                        r.summary.to_dict())
+    for key in ("scenario", "scenario_hash", "seed", "spec_hash"):
+        assert printed[key] == r.provenance[key]
+    assert printed["provenance"] == {k: r.provenance[k] for k in printed["provenance"]}
 
 
 #: A scenario file with a timeline (one intervention within 60 days, one after) and an office profile.
