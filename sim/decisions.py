@@ -6,11 +6,12 @@ favour, concealing a loss) weighs what it gains him against what he expects it t
 * if the rules forbid it, his compliance norm, and the sanction it would bring if caught: the
   weighted perceived chance of being caught times the felt severity of that sanction, looking
   ahead over his penalty ladder;
-* permitted or not, his *liability for consequences*: the weighted perceived chance that the
-  shortcut leads to a leak or a loss traced back to him, times the felt severity of the sanction
-  a traced leak or loss brings (O10).
+* permitted or not, his *liability for consequences*: the chance that the shortcut leads to a leak
+  or a loss (a frequency he knows from practice, taken as it is), times the weighted perceived
+  chance that it is traced back to him, times the felt severity of the sanction a traced leak or
+  loss brings (O10).
 
-Probabilities are weighted by the Tversky-Kahneman function ``w`` and severities felt through a
+Perceived chances of being caught are weighted by the Tversky-Kahneman function ``w`` and severities felt through a
 power ``v(S) = S ** alpha``, so certainty (the chance) and severity are different levers and the
 official's risk attitude decides which deters more. The choice itself is probabilistic: he notices
 the shortcut with probability ``1 - exp(-gain / attention)`` and then takes it by a logit rule.

@@ -31,7 +31,7 @@ DAILY_COUNTERS: tuple[tuple[str, str, str], ...] = (
     ("custody_workload_hours", "hours", "Officials' time spent on custody tasks: the regime's cost."),
     ("favour_trades", "trades", "Favours accepted in exchange for documents."),
     ("audits", "audits", "Office audits carried out by inspectors."),
-    ("investigations_opened", "investigations", "Investigations opened after a leak surfaced."),
+    ("investigations_opened", "investigations", "Investigations opened after a leak surfaced outside or a registered document was known to be lost."),
     ("investigations_solved", "investigations", "Investigations that traced a leak or a loss to an official."),
     ("leak_sanctions", "sanctions", "Sanctions for leaks traced to an official (O10)."),
     ("key_out_days", "office-days", "Office-days on which a worker held the storage key (O2)."),

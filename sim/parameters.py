@@ -286,7 +286,7 @@ class Inspection:
 
 @dataclass(frozen=True)
 class Investigation:
-    """Investigations opened when a leak surfaces outside (O4, O5)."""
+    """Investigations opened when a leak surfaces outside (O4) or a registered document is known lost (O5)."""
 
     leak_surfacing: float = _p(0.3, "probability", 0.0, 1.0,
                                "Chance that a leaked document's contents surface outside and an investigation opens (O4).",
@@ -297,7 +297,7 @@ class Investigation:
     loss_investigation: float = _p(1.0, "probability", 0.0, 1.0,
                                    "Chance that a known loss of a registered document (found by an audit, or reported) opens an investigation into its whereabouts and who answers for it (O5).",
                                    "O5: 'investigation opened, whereabouts still unknown'")
-    delay_days: int = _p(14, "days", 0, 3650, "Days from a leak surfacing to the investigation's outcome.",
+    delay_days: int = _p(14, "days", 0, 3650, "Days from a leak surfacing, or a loss becoming known, to the investigation's outcome.",
                          "modelling choice", sweep_hi=90)
 
 

@@ -19,8 +19,9 @@ from .parameters import ParameterError, Parameters
 
 #: Parameter groups an office profile may set.
 PROFILE_GROUPS: tuple[str, ...] = ("behaviour", "documents", "custody")
-#: Parameters of those groups that act organisation-wide (publicity of sanctions), so not per office.
-ORGANISATION_WIDE: tuple[str, ...] = ("behaviour.publicity_learning", "behaviour.perception_decay_per_day")
+#: Parameters of those groups that act organisation-wide (publicity of sanctions, announcements), so not per office.
+ORGANISATION_WIDE: tuple[str, ...] = ("behaviour.publicity_learning", "behaviour.perception_decay_per_day",
+                                      "behaviour.announcement_reach_per_day", "behaviour.word_of_mouth_per_day")
 
 
 @dataclass(frozen=True)
