@@ -164,7 +164,12 @@ def _punishment_avoidance() -> Fact:
         base="strict",
         arms=(Arm("off", {"behaviour.avoidance_learning": 0.0}, label="no avoidance learning"),
               Arm("on", label="avoidance learning at its default")),
-        contrasts=(Contrast("default − off", (("on", 1.0), ("off", -1.0)), VIOLATIONS, Expected.INCREASE),),
+        contrasts=(
+            Contrast("default − off", (("on", 1.0), ("off", -1.0)), VIOLATIONS, Expected.INCREASE),
+            Contrast("default − off, perceived detection at the end", (("on", 1.0), ("off", -1.0)),
+                     Outcome(("mean_perceived_detection",), label="officials' mean perceived detection at the end"),
+                     Expected.DECREASE),
+        ),
     )
 
 

@@ -22,7 +22,11 @@ from ..sweep.design import SweepSpec
 from ...scenarios.export import toml_value
 from ...scenarios.loader import load_scenario
 from ...sim.errors import InputError
-from ...sim.metrics import COUNTER_NAMES, SUMMARY_NAMES
+from ...sim import metrics
+from ...sim.metrics import SUMMARY_NAMES
+
+#: Names of the daily series a windowed outcome may read (counters, and levels where the model keeps them).
+DAILY_NAMES: tuple[str, ...] = getattr(metrics, "DAILY_NAMES", metrics.COUNTER_NAMES)
 from ...sim.parameters import ParameterError, Parameters, spec_by_path
 
 
@@ -55,7 +59,7 @@ def unexpressible(fact: Fact) -> list[str]:
     metrics = []
     for c in fact.contrasts:
         windowed = c.outcome.window is not None or bool(c.windows)
-        known = COUNTER_NAMES if windowed else SUMMARY_NAMES
+        known = DAILY_NAMES if windowed else SUMMARY_NAMES
         metrics += [m for m in c.outcome.metrics if m not in known and m not in metrics]
     metrics += [m for m in fact.requires if "." not in m and m not in SUMMARY_NAMES and m not in metrics]
     if metrics:

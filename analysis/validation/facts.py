@@ -188,7 +188,7 @@ class Effort:
     name: str = "full"
 
 
-#: The suite a paper cites: the default organisation, 30 paired replicates per arm.
-FULL = Effort(replicates=30, offices=None, name="full")
+#: The suite a paper cites: the base scenarios' organisations, 40 paired replicates per arm.
+FULL = Effort(replicates=40, offices=None, name="full")
 #: A quick look: a small organisation and few replicates (wide intervals; verdicts are less powerful).
-QUICK = Effort(replicates=6, offices=4, name="quick")
+QUICK = Effort(replicates=8, offices=10, name="quick")

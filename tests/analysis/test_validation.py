@@ -17,6 +17,7 @@ from docsec.analysis.validation.facts import (Arm, Contrast, Effort, Expected, F
 from docsec.analysis.validation.output import check_document, document, render, write_outputs
 from docsec.analysis.validation.runner import run_validation
 from docsec.analysis.validation.verdict import judge
+from docsec.analysis.validation.design import DAILY_NAMES
 from docsec.sim.metrics import COUNTER_NAMES, SUMMARY_NAMES
 
 AUDITS = "inspection.audits_per_inspector_per_month"
@@ -32,7 +33,7 @@ def toy_runner(params, seed, *, timeline=(), collect_daily=False):
     for iv in sorted(timeline, key=lambda iv: iv.day):
         if AUDITS in iv.set:
             audits[iv.day - 1:] = iv.set[AUDITS]
-    daily = pd.DataFrame({"day": np.arange(1, days + 1), **{c: np.zeros(days) for c in COUNTER_NAMES}})
+    daily = pd.DataFrame({"day": np.arange(1, days + 1), **{c: np.zeros(days) for c in DAILY_NAMES}})
     daily["violations_committed"] = 20.0 / np.maximum(audits, 0.5) + rng.normal(0.0, 1.0) + rng.normal(0, 0.1, days)
     daily["documents_received"] = 10.0
     summary = dict.fromkeys(SUMMARY_NAMES, 0.0)
