@@ -15,6 +15,7 @@ from docsec.sim.run import run_simulation
 
 SEEDS = range(10)
 KEY = "handing the storage key to a worker"
+SURFACED = "the contents surfaced outside"  # an investigation opened by a leak, not by a loss
 
 
 def run(scenario, seed, params=None, timeline=None, events=True):
@@ -24,13 +25,16 @@ def run(scenario, seed, params=None, timeline=None, events=True):
 
 # -- lax and strict baselines (O1, O2) ---------------------------------------------------------------------
 def test_strict_custody_cuts_uncleared_handling_and_exposures_at_a_cost_in_officials_hours():
+    # under lax rules officials already keep most custody themselves (they answer for leaks either way);
+    # strict rules cut what is left to the violations busy officials still commit
     lax, strict = load_scenario("lax"), load_scenario("strict")
     for seed in range(3):
         a = run(lax, seed, events=False).summary
         b = run(strict, seed, events=False).summary
-        assert b["uncleared_handling_per_1000_docs"] < 0.5 * a["uncleared_handling_per_1000_docs"]
-        assert b["exposures_per_1000_docs"] < 0.6 * a["exposures_per_1000_docs"]
-        assert b["custody_hours_per_office_day"] > 2 * a["custody_hours_per_office_day"]
+        assert b["uncleared_handling_per_1000_docs"] < 0.2 * a["uncleared_handling_per_1000_docs"]
+        assert b["exposures_per_1000_docs"] < 0.2 * a["exposures_per_1000_docs"]
+        assert b["external_leaks_per_1000_docs"] < a["external_leaks_per_1000_docs"]
+        assert b["custody_hours_per_office_day"] > 1.05 * a["custody_hours_per_office_day"]
         assert a["violations_committed"] < b["violations_committed"]  # what lax allows, strict calls a violation
 
 
@@ -38,27 +42,27 @@ def test_strict_custody_cuts_uncleared_handling_and_exposures_at_a_cost_in_offic
 def test_railway_factory_vice_secretary_is_warned_k_times_ignores_it_and_is_dismissed_at_offence_k_plus_1():
     s = load_scenario("railway-factory")
     k = s.params.penalty.warnings_before_dismissal
-    ignored = dismissed_for_the_key = 0
+    key_found = dismissed_for_the_key = 0
     for seed in SEEDS:
         events = run(s, seed).events
         first = next(e.actor for e in events if e.action is Action.KEY_HANDED)
         assert first == "custodian O-1"  # the first vice secretary hands the key over
         own = [e for e in events if e.actor == first]
         sanctions = [e for e in own if e.action in (Action.WARNING, Action.DISMISSAL)]
+        # warned several times, then dismissed: no leak surfaced to dismiss him outside the ladder
         assert [e.action for e in sanctions] == [Action.WARNING] * k + [Action.DISMISSAL], seed
         assert [e.detail.split(" for ")[0] for e in sanctions[:k]] == [f"warning {i}" for i in range(1, k + 1)]
         assert sanctions[-1].detail.endswith(f"after {k} warnings")
-        key_warnings = [w for w in sanctions[:k] if KEY in w.detail]
-        assert key_warnings, seed  # audits find the key in a worker's hands
-        # he hands the key over again after being warned for it
-        ignored += any(any(h.action is Action.KEY_HANDED and h.day > w.day for h in own) for w in key_warnings)
+        key_found += any(KEY in e.detail for e in sanctions)  # an audit finds the key in a worker's hands
+        # he ignores the warnings: after the first one he hands the key over again
+        assert any(h.action is Action.KEY_HANDED and h.day > sanctions[0].day for h in own), seed
         dismissed_for_the_key += KEY in sanctions[-1].detail
         # he is replaced, and no further sanction reaches him
         assert any(e.action is Action.REPLACED and e.detail == f"replaces {first}" for e in events)
         assert not any(e.actor == first and e.action in (Action.KEY_HANDED, Action.WARNING, Action.DISMISSAL)
                        and e.day > sanctions[-1].day for e in events)
-    assert ignored == len(SEEDS)
-    assert dismissed_for_the_key >= len(SEEDS) // 2
+    assert key_found >= len(SEEDS) - 2  # unless he happens to take it back before each audit
+    assert dismissed_for_the_key >= len(SEEDS) // 2  # most often the repeated key offence dismisses him
 
 
 def test_railway_factory_workers_read_secret_documents_once_they_hold_the_key():
@@ -92,18 +96,18 @@ def trades_with_their_consequences(events):
 def test_favours_for_documents_seven_documents_leak_and_an_investigation_opens():
     s = load_scenario("favours-for-documents")
     assert s.params.behaviour.favour_documents == 7
-    told = 0
+    traded = told = 0
     for seed in SEEDS:
         events = run(s, seed).events
         trades = trades_with_their_consequences(events)
         seven = [(t, block) for t, block in trades if t.detail.startswith("7 documents to worker ")]
-        assert seven, seed  # the secretary accepts: seven documents go to a worker
+        traded += bool(seven)  # the secretary accepts: seven documents go to a worker
         for trade, block in seven:
             worker = trade.detail.removeprefix("7 documents to ")
             assert all(e.actor in (worker, "") for e in block)
         story = [(t, block) for t, block in seven
                  if any(e.action is Action.LEAKED for e in block)
-                 and any(e.action is Action.INVESTIGATION_OPENED for e in block)]
+                 and any(e.action is Action.INVESTIGATION_OPENED and e.detail == SURFACED for e in block)]
         if story:
             told += 1
             # the investigation ends, traced to the secretary or failed, after its delay
@@ -113,6 +117,8 @@ def test_favours_for_documents_seven_documents_leak_and_an_investigation_opens()
                        and e.action in (Action.INVESTIGATION_SOLVED, Action.INVESTIGATION_FAILED)]
             if opened.day + s.params.investigation.delay_days <= s.params.run.days:
                 assert outcome and outcome[0].day == opened.day + s.params.investigation.delay_days
+    # secretaries are drawn with differing risk attitudes; the case's kind trades in most runs
+    assert traded >= 8
     assert told >= 6  # in most runs a seven-document trade leaks outside and is investigated
 
 
@@ -128,34 +134,49 @@ def test_favours_need_a_corruptible_secretary():
 def test_no_records_most_losses_cannot_be_noticed_or_dated():
     s = load_scenario("no-records")
     baseline = load_scenario("default").params.with_overrides({"population.offices": s.params.population.offices})
+    losses = undatable = 0
     for seed in range(4):
         r = run(s, seed)
         S = r.summary
         assert S["losses"] > 0
-        assert S["undatable_losses"] / S["losses"] >= 0.5
+        losses += S["losses"]
+        undatable += S["undatable_losses"]
         # only registered losses are ever found by an audit or reported by their custodian
         assert S["losses_found"] + S["self_reported_losses"] <= S["losses"] - S["undatable_losses"]
         kept = run(s, seed, params=baseline, events=False).summary
         assert S["undatable_losses"] / S["losses"] > kept["undatable_losses"] / kept["losses"]
         dated = [e for e in r.events if e.action is Action.FINDING and "found it missing" in e.detail]
         assert len(dated) == S["losses_found"]
+        # an unregistered loss is never found missing, reported or concealed: nobody can tell it went missing
+        undated = {e.document for e in r.events
+                   if e.action is Action.MISPLACED and e.detail.startswith("unregistered")}
+        assert len(undated) == S["undatable_losses"]
+        noticed = {e.document for e in dated} | {e.document for e in r.events
+                                                 if e.action in (Action.LOSS_REPORTED, Action.LOSS_CONCEALED)}
+        assert not undated & noticed
+    assert undatable / losses >= 0.5  # most losses (a handful a year in each run) cannot be dated
 
 
 # -- lecture materials not collected on time (O7) -------------------------------------------------------------
 def test_lecture_materials_go_missing_after_being_left_uncollected():
     s = load_scenario("lecture-materials")
     free_to_collect = s.params.with_overrides({"documents.collection_hours": 0.0})
-    for seed in range(3):
+    missing = 0
+    for seed in range(6):
         events = run(s, seed).events
         overdue = {e.document: e.day for e in events if e.action is Action.OVERDUE}
+        circulated = sum(e.action is Action.CIRCULATED for e in events)
         lost = [e for e in events if e.action is Action.MISPLACED and "circulated material" in e.document]
-        assert len(lost) >= 3, seed
-        assert all(e.document in overdue and e.day > overdue[e.document] for e in lost)
-        assert len(overdue) > 100  # busy officials postpone collection often
+        missing += len(lost)
+        assert all(e.document in overdue and e.day > overdue[e.document] for e in lost)  # all after their deadline
+        assert len(overdue) > 0.05 * circulated  # busy officials postpone collection often
         # when collecting costs nothing, nothing is left overdue and nothing circulated goes missing
-        control = run(s, seed, params=free_to_collect).events
+        control = run(s, seed, params=free_to_collect, events=True).events
         assert not any(e.action is Action.OVERDUE for e in control)
         assert not any(e.action is Action.MISPLACED and "circulated material" in e.document for e in control)
+    # officials collect most overdue copies within days (each day out risks a loss they answer for),
+    # so copies go missing a few times a year across the five offices, not in every run
+    assert missing >= 6
 
 
 # -- the centre's crackdown (O9, O10) -----------------------------------------------------------------------------
@@ -182,10 +203,13 @@ def test_crackdown_makes_officials_nervous_from_its_day_on():
 def test_phone_crackdown_cuts_external_leaks_not_exposures():
     s = load_scenario("phone-crackdown")
     day = s.timeline[0].day
+    halves = np.zeros((2, 2))  # (before, after) x (external leaks, exposures), pooled over seeds
     for seed in range(3):
         d = run(s, seed, events=False).daily
         before, after = d[d.day < day], d[d.day >= day]
-        leak_before = before.external_leaks.sum() / before.exposures.sum()
-        leak_after = after.external_leaks.sum() / after.exposures.sum()
-        assert leak_after < 0.5 * leak_before
-        assert after.exposures.mean() > 0.7 * before.exposures.mean()
+        halves += [[before.external_leaks.sum(), before.exposures.sum()],
+                   [after.external_leaks.sum(), after.exposures.sum()]]
+        assert after.exposures.mean() > 0.7 * before.exposures.mean()  # reading inside goes on
+    (leaks_before, exposed_before), (leaks_after, exposed_after) = halves
+    assert leaks_after / exposed_after < 0.5 * leaks_before / exposed_before  # fewer readings get out
+    assert leaks_after < leaks_before

@@ -5,7 +5,8 @@ import pytest
 from docsec.scenarios.export import to_toml
 from docsec.scenarios.loader import ScenarioError, load_scenario
 from docsec.sim.events import Action
-from docsec.sim.run import run_simulation
+from docsec.sim.model import DocSecModel
+from docsec.sim.violations import ViolationKind
 
 HEAD = '[scenario]\ndescription = "test"\n[parameters]\npopulation.offices = 4\n'
 FACTORY = HEAD + """
@@ -26,10 +27,25 @@ def test_office_table_becomes_a_profile_and_reaches_the_model(tmp_path):
     assert profile.office == 2 and profile.note == "the railway factory"
     assert profile.set == {"behaviour.workload_pressure": 3.0, "documents.key_keeping_hours": 2.0,
                            "custody.key_sharing_permitted": False}
-    result = run_simulation(scenario.params.with_overrides({"run.days": 60}), 1,
-                            office_profiles=scenario.office_profiles, record_events=True)
-    handed = {e.office for e in result.events if e.action is Action.KEY_HANDED}
-    assert "Office 2" in handed
+    key_violations = {}
+    for seed in range(3):
+        model = DocSecModel(scenario.params.with_overrides({"run.days": 60}),
+                            office_profiles=scenario.office_profiles, record_events=True, rng=seed)
+        factory, other = model.offices[1].params, model.offices[0].params
+        assert (factory.behaviour.workload_pressure, factory.documents.key_keeping_hours,
+                factory.custody.key_sharing_permitted) == (3.0, 2.0, False)
+        assert (other.behaviour.workload_pressure, other.documents.key_keeping_hours,
+                other.custody.key_sharing_permitted) == (1.0, 0.25, True)
+        model.run_days()
+        # handing over the key is a violation in the factory only: open ones, and those audits found
+        for office in model.offices:
+            for v in office.open_violations:
+                if v.kind is ViolationKind.KEY_SHARING:
+                    key_violations[office.name] = key_violations.get(office.name, 0) + 1
+        for e in model.events:
+            if e.action is Action.FINDING and ViolationKind.KEY_SHARING.value in e.detail:
+                key_violations[e.office] = key_violations.get(e.office, 0) + 1
+    assert set(key_violations) == {"Office 2"}
 
 
 def test_extending_file_sets_its_office_over_the_inherited_profile(tmp_path):
