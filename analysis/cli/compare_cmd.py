@@ -84,6 +84,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--study", metavar="FILE",
                    help="another study (sweep file) to run and compare instead of the shipped one")
     p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+    p.add_argument("--robustness", action="store_true",
+                   help="also run the robustness sweep (the study's points at parameter sets around the defaults, "
+                        "two years) and add 'How robust is this finding' to the report; see docs/validation.md")
     add_analysis_options(p)
     p.set_defaults(handler=compare)
 
@@ -157,6 +160,10 @@ def compare(args: argparse.Namespace) -> int:
             result = run_sweep(spec, store, engine="serial" if args.serial else "process", workers=args.workers,
                                resume=resume, progress=not args.no_progress,
                                log=lambda line: print(line, file=sys.stderr))
+            if args.robustness:
+                from ..report.robustness import run_robustness
+                run_robustness(spec, store.parent, engine="serial" if args.serial else "process", workers=args.workers,
+                               progress=not args.no_progress, log=lambda line: print(line, file=sys.stderr))
         except KeyboardInterrupt:
             print(f"docsec compare: interrupted; finished runs are stored in {store}; {hint}", file=sys.stderr)
             return 130

@@ -362,6 +362,10 @@ def render_report(a: StudyAnalysis, *, source: str = "") -> str:
     if not a.point_summary.empty and len(a.point_summary) <= MAX_POINTS_SHOWN * len(a.metrics):
         by = [c for c in a.point_summary.columns[: list(a.point_summary.columns).index("metric")]]
         sections.append(Section("Every design point", tables=point_rows(a.point_summary, by, a.metrics)))
+    from .robustness import robustness_section  # the store beside the study's, if `docsec compare --robustness` ran
+    robust = robustness_section(source)
+    if robust is not None:
+        sections.append(robust)
     sections.append(Section("Provenance", paragraphs=["What produced these results, and from which files."],
                             tables=[provenance_rows(p)]))
     sections.append(Section("Methods", paragraphs=_methods(a)))
