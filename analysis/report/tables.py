@@ -46,12 +46,6 @@ def interval_only(low: float, high: float) -> str:
     return f"({number(low)} to {number(high)})"
 
 
-def with_interval(mean: float, low: float, high: float) -> str:
-    """``50.7 (49.4 to 52.0)``; the mean alone when there is no interval."""
-    interval = interval_only(low, high)
-    return f"{number(mean)} {interval}" if interval else number(mean)
-
-
 def clear_mark(low: float, high: float) -> str:
     """``yes`` when a difference's interval excludes zero, ``no`` when it does not, "" without one."""
     if not (math.isfinite(float(low)) and math.isfinite(float(high))):
@@ -69,13 +63,6 @@ def stacked_signed(mean: float, low: float, high: float) -> Stacked:
     if not (math.isfinite(float(low)) and math.isfinite(float(high))):
         return Stacked(signed(mean))
     return Stacked(signed(mean), f"({signed(low)} to {signed(high)})")
-
-
-def signed_interval(mean: float, low: float, high: float) -> str:
-    """``−28.4 (−29.7 to −27.2)``."""
-    if not (math.isfinite(float(low)) and math.isfinite(float(high))):
-        return signed(mean)
-    return f"{signed(mean)} ({signed(low)} to {signed(high)})"
 
 
 def metric_heading(metric: str) -> str:
