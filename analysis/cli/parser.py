@@ -16,6 +16,17 @@ from typing import NoReturn
 class OneLineParser(argparse.ArgumentParser):
     """An ``ArgumentParser`` (and, through ``add_subparsers``, its sub-command parsers) whose errors are one line."""
 
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but arguments no parser knows are reported by the sub-command's parser."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            chosen = self
+            for action in self._actions:
+                if isinstance(action, argparse._SubParsersAction):
+                    chosen = action.choices.get(getattr(parsed, action.dest, None), self)
+            chosen.error("unrecognized arguments: " + " ".join(extras))
+        return parsed
+
     def error(self, message: str) -> NoReturn:
         text = " ".join(message.split())
         self.exit(2, f"{self.prog}: error: {text} (see: {self.prog} --help)\n")
