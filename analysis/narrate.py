@@ -8,14 +8,16 @@ the log. ``select`` filters events by office, kind and count (by default the
 notable kinds of ``event_kinds``); ``write_events`` stores the structured log as CSV
 or JSON Lines, each row with the run's provenance.
 
-Two kinds of event read differently with what else the log holds:
+Two kinds of event are told with care:
 
-- circulated material an official hands out *to himself* (the model may pick the
-  issuing official as the recipient) is told as kept to read, not as "handed out
-  to" the same person, and so is its collection and any delay;
-- a storage key an audit takes back is told with whether that audit also recorded
-  the key-sharing violation: the model draws the two separately, so an audit may take
-  the key back without a finding (``Context``).
+- circulated material an official keeps himself (in an office where he has no
+  cleared colleague to hand it to, the model records him as its recipient) is told
+  as kept to read, not as "handed out to" the same person, and so is its
+  collection and any delay;
+- a storage key taken back is told by who took it and why (an audit that found it
+  with a worker, an audit applying rules that no longer allow it, the custodian
+  himself, a successor taking office) and, when the rest of the log is known
+  (``Context``), who handed it over and on which day.
 """
 
 from __future__ import annotations
@@ -45,8 +47,10 @@ _ROLE_RE = re.compile(r"\b(custodian|deputy) (O-\d+)")
 _FINDING_RE = re.compile(r"^(?P<by>.+?) found (?P<what>.+) \(day (?P<day>\d+)\)$")
 _LOSS_FOUND_RE = re.compile(r"^(?P<by>.+?) found it missing; (?P<rest>.+)$")
 _SETTING_RE = re.compile(r"^[a-z_]+\.[a-z_]+ = ")
-_AUDIT_KEY_RE = re.compile(r"^taken back after (?P<by>.+)'s audit$")
-_KEY_FINDING = "handing the storage key to a worker"
+_KEY_FOUND_RE = re.compile(r"^taken back after (?P<by>.+)'s audit found it with a worker$")
+_KEY_RULES_RE = re.compile(r"^taken back after (?P<by>.+)'s audit: the rules no longer allow it$")
+_KEY_BY_RE = re.compile(r"^taken back by (?P<by>.+)$")
+_KEY_SUCCESSOR_RE = re.compile(r"^taken back when (?P<by>.+) took office$")
 
 
 @dataclass(frozen=True)
@@ -84,34 +88,25 @@ class Names:
 
 @dataclass(frozen=True)
 class Context:
-    """What the rest of a run's log says about an event: for each storage key an audit took back, the finding.
+    """What the rest of a run's log says about an event: who handed out the storage key a return takes back.
 
-    ``key_returns`` maps each such key return (the event) to ``(day, inspector)`` of
-    the audit that found the key handed to this worker since the custodian last
-    handed it over (that same audit, or an earlier one), or to ``None`` when no
-    audit found it. Build it from the whole log with ``Context.of``, so a filtered
-    narration still knows what the audits found.
+    ``key_handed`` maps each key return (the event) to ``(day, custodian)`` of the
+    hand-over that put the key in that worker's hands. Build it from the whole log
+    with ``Context.of``, so a filtered narration still knows it.
     """
 
-    key_returns: Mapping[Event, tuple[int, str] | None] = field(default_factory=dict)
-    known: bool = False  # False when nothing is known of the rest of the log
+    key_handed: Mapping[Event, tuple[int, str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, events: Iterable[Event]) -> Context:
-        found: dict[str, tuple[int, str] | None] = {}  # office -> the finding since the key was last handed over
-        returns: dict[Event, tuple[int, str] | None] = {}
+        out_since: dict[str, tuple[int, str]] = {}  # office -> the hand-over of the key now out
+        handed: dict[Event, tuple[int, str]] = {}
         for e in events:
             if e.action is Action.KEY_HANDED:
-                found[e.office] = None
-            elif e.action is Action.FINDING and _KEY_FINDING in e.detail:
-                m = _FINDING_RE.match(e.detail)
-                if m:
-                    found[e.office] = (e.day, m["by"])
-            elif e.action is Action.KEY_RETURNED:
-                if _AUDIT_KEY_RE.match(e.detail):
-                    returns[e] = found.get(e.office)
-                found[e.office] = None
-        return cls(returns, known=True)
+                out_since[e.office] = (e.day, e.actor)
+            elif e.action is Action.KEY_RETURNED and e.office in out_since:
+                handed[e] = out_since.pop(e.office)
+        return cls(handed)
 
 
 def document_phrase(document: str) -> str:
@@ -123,21 +118,23 @@ def document_phrase(document: str) -> str:
     return f"{kind} {label} ({level})"
 
 
-def _key_returned(e: Event, who: str, x: str, context: Context) -> str:
-    m = _AUDIT_KEY_RE.match(e.detail)
-    if not m:
-        return f"the storage-room key went back from {who}" + (f" ({x})" if x else "")
-    audit = f"{m['by']}'s audit"
-    if not context.known or e not in context.key_returns:
-        return f"{audit} took the storage-room key back from {who}"
-    finding = context.key_returns[e]
-    if finding == (e.day, m["by"]):
-        return f"{audit} found the storage-room key handed to {who} and took it back"
-    if finding is not None:
-        return (f"{audit} took the storage-room key back from {who}; handing it over had been found by "
-                f"{finding[1]}'s audit on day {finding[0]}, which left the key where it was")
-    return (f"{audit} took the storage-room key back from {who} without recording a violation for it "
-            "(no audit found the key handed over)")
+def _key_returned(e: Event, who: str, x: str, names: Names, context: Context) -> str:
+    detail = e.detail
+    if m := _KEY_FOUND_RE.match(detail):
+        text = f"{m['by']}'s audit found the storage-room key with {who} and took it back"
+    elif m := _KEY_RULES_RE.match(detail):
+        text = (f"{m['by']}'s audit took the storage-room key back from {who}: the rules no longer allow a worker "
+                "to hold it")
+    elif m := _KEY_BY_RE.match(detail):
+        text = f"{names.person(m['by'])} took the storage-room key back from {who}"
+    elif m := _KEY_SUCCESSOR_RE.match(detail):
+        text = f"the storage-room key went back from {who} when {names.person(m['by'])} took office"
+    else:
+        text = f"the storage-room key went back from {who}" + (f" ({x})" if x else "")
+    if e in context.key_handed:
+        day, custodian = context.key_handed[e]
+        text += f" (handed over by {names.person(custodian)} on day {day})"
+    return text
 
 
 def _sentence_body(e: Event, names: Names, context: Context) -> str:
@@ -157,7 +154,7 @@ def _sentence_body(e: Event, names: Names, context: Context) -> str:
     if a is Action.KEY_HANDED:
         return f"{who} handed the storage-room key to {x}"
     if a is Action.KEY_RETURNED:
-        return _key_returned(e, who, x, context)
+        return _key_returned(e, who, x, names, context)
     if a is Action.READ:
         return f"{who}, who is not cleared, read {doc}"
     if a is Action.LEAKED:

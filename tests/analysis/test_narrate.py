@@ -218,78 +218,63 @@ def test_material_handed_to_someone_else_names_the_recipient():
                                     "(secret) to the vice secretary O-181.")
 
 
-def test_no_sentence_of_a_strict_run_hands_material_from_an_official_to_himself():
-    events = run_simulation(load_scenario("strict").params.with_overrides({"run.days": 60}), 1,
+def test_no_sentence_hands_material_from_an_official_to_himself():
+    s = load_scenario("railway-factory")  # one official: no colleague to hand circulated material to
+    events = run_simulation(s.params, 1, timeline=s.timeline, office_profiles=s.office_profiles,
                             record_events=True).events
     to_self = [e for e in events if e.action is Action.CIRCULATED and e.actor == e.detail]
-    assert to_self  # the model does pick the issuing official as the recipient
-    for line in narrate(events):
-        for role, number in re.findall(r"handed out .* to the (custodian|deputy) (O-\d+)", line):
-            assert not re.search(rf"the {role} {number} handed out", line), line
+    assert to_self  # the model records the official himself as the recipient
+    lines = narrate(events, Names.of(s.narration))
+    assert sum(" kept circulated material " in line and " to read, due back" in line for line in lines) == len(to_self)
+    for line in lines:
+        for title in re.findall(r"handed out .* to (the [a-z ]+ O-\d+)", line):
+            assert f"— Railway Factory: {title} handed out" not in line, line
 
 
-KEY_BACK = ev(9, Action.KEY_RETURNED, actor="worker W-4", detail="taken back after inspector I-2's audit")
-KEY_FOUND = ev(9, Action.FINDING, actor="custodian O-3",
-               detail="inspector I-2 found handing the storage key to a worker (day 3)")
+KEY_HANDED = ev(4, Action.KEY_HANDED, actor="custodian O-3", detail="worker W-4")
 
 
-def test_a_key_taken_back_at_an_audit_that_found_the_violation():
-    lines = narrate([ev(9, Action.AUDIT, actor="inspector I-2"), KEY_FOUND, KEY_BACK])
-    assert lines[-1] == ("Day 9 — Office 1: inspector I-2's audit found the storage-room key handed to worker W-4 "
-                         "and took it back.")
+@pytest.mark.parametrize(("detail", "expected"), [
+    ("taken back after inspector I-2's audit found it with a worker",
+     "inspector I-2's audit found the storage-room key with worker W-4 and took it back"),
+    ("taken back after inspector I-2's audit: the rules no longer allow it",
+     "inspector I-2's audit took the storage-room key back from worker W-4: the rules no longer allow a worker to "
+     "hold it"),
+    ("taken back by custodian O-3", "the vice secretary O-3 took the storage-room key back from worker W-4"),
+    ("taken back when custodian O-9 took office",
+     "the storage-room key went back from worker W-4 when the vice secretary O-9 took office"),
+])
+def test_a_key_taken_back_says_who_took_it_and_why(detail, expected):
+    back = ev(9, Action.KEY_RETURNED, actor="worker W-4", detail=detail)
+    assert sentence(back, RAILWAY) == f"Day 9 — Railway Factory: {expected}."
+    # with the log, who handed it over and when
+    assert narrate([back], RAILWAY, log=[KEY_HANDED, back]) == [
+        f"Day 9 — Railway Factory: {expected} (handed over by the vice secretary O-3 on day 4)."]
 
 
-def test_a_key_taken_back_at_an_audit_that_found_no_violation_says_so():
-    handed = ev(4, Action.KEY_HANDED, actor="custodian O-3", detail="worker W-4")
-    for log in ([KEY_BACK], [KEY_FOUND._replace(office="Office 2"), KEY_BACK],
-                [KEY_FOUND._replace(day=2), handed, KEY_BACK]):  # found before the key was handed over again
-        assert narrate([KEY_BACK], log=log) == [
-            "Day 9 — Office 1: inspector I-2's audit took the storage-room key back from worker W-4 without "
-            "recording a violation for it (no audit found the key handed over)."]
+def test_a_selection_reads_the_hand_over_from_the_whole_log():
+    first_back = ev(6, Action.KEY_RETURNED, actor="worker W-4", detail="taken back by custodian O-3")
+    again = ev(8, Action.KEY_HANDED, actor="custodian O-3", detail="worker W-7")
+    back = ev(12, Action.KEY_RETURNED, actor="worker W-7", detail="taken back by custodian O-3")
+    other_office = ev(10, Action.KEY_HANDED, office="Office 2", actor="custodian O-13", detail="worker W-20")
+    log = [KEY_HANDED, first_back, again, other_office, back]
+    assert narrate([first_back, back], log=log) == [
+        "Day 6 — Office 1: the custodian O-3 took the storage-room key back from worker W-4 (handed over by the "
+        "custodian O-3 on day 4).",
+        "Day 12 — Office 1: the custodian O-3 took the storage-room key back from worker W-7 (handed over by the "
+        "custodian O-3 on day 8)."]
 
 
-def test_a_key_taken_back_after_an_earlier_audit_found_it_names_that_audit():
-    by_other = KEY_FOUND._replace(detail=KEY_FOUND.detail.replace("I-2", "I-1"))
-    earlier = KEY_FOUND._replace(day=6)
-    for finding, who, day in ((by_other, "inspector I-1", 9), (earlier, "inspector I-2", 6)):
-        assert narrate([KEY_BACK], log=[finding, KEY_BACK]) == [
-            "Day 9 — Office 1: inspector I-2's audit took the storage-room key back from worker W-4; handing it "
-            f"over had been found by {who}'s audit on day {day}, which left the key where it was."]
-
-
-def test_a_selection_reads_the_audit_findings_from_the_whole_log():
-    log = [KEY_FOUND, KEY_BACK]
-    assert "found the storage-room key handed to worker W-4" in narrate([KEY_BACK], log=log)[0]
-    # a single sentence knows nothing of the rest of the log and claims nothing about the finding
-    assert sentence(KEY_BACK) == "Day 9 — Office 1: inspector I-2's audit took the storage-room key back from worker W-4."
-    succession = KEY_BACK._replace(detail="taken back when custodian O-9 took office")
-    assert sentence(succession) == ("Day 9 — Office 1: the storage-room key went back from worker W-4 (taken back "
-                                    "when the custodian O-9 took office).")
-
-
-def test_audit_key_returns_in_a_strict_run_agree_with_the_findings():
-    events = run_simulation(load_scenario("strict").params, 1, record_events=True).events
-    findings = [(e.day, e.office, e.detail.split(" found ")[0]) for e in events
-                if e.action is Action.FINDING and "storage key" in e.detail]
-    handed = [(e.day, e.office) for e in events if e.action is Action.KEY_HANDED]
-    back = [e for e in events if e.action is Action.KEY_RETURNED and "audit" in e.detail]
+def test_key_returns_in_a_run_name_the_hand_over_that_put_the_key_out():
+    s = load_scenario("railway-factory")
+    events = run_simulation(s.params, 1, timeline=s.timeline, office_profiles=s.office_profiles,
+                            record_events=True).events
+    back = [e for e in events if e.action is Action.KEY_RETURNED]
     assert back
-    kinds = set()
     for e, line in zip(back, narrate(back, log=events), strict=True):
-        inspector = e.detail.removeprefix("taken back after ").removesuffix("'s audit")
-        since = max(d for d, o in handed if o == e.office and d <= e.day)
-        found = [(d, by) for d, o, by in findings if o == e.office and since <= d <= e.day]
-        if "without recording a violation" in line:
-            kinds.add("none")
-            assert not found, line
-        elif "had been found by" in line:
-            kinds.add("earlier")
-            assert found and (e.day, inspector) not in found, line
-        else:
-            kinds.add("this audit")
-            assert f"{inspector}'s audit found the storage-room key handed to" in line
-            assert (e.day, inspector) in found, line
-    assert kinds == {"none", "earlier", "this audit"}  # the seed shows all three
+        last = [h for h in events if h.action is Action.KEY_HANDED and h.office == e.office and h.day <= e.day][-1]
+        assert line.endswith(f"(handed over by the {last.actor} on day {last.day}).")
+        assert "storage-room key" in line and e.actor in line
 
 
 # -- notable events by default --------------------------------------------------------------------------------
