@@ -159,3 +159,14 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert main(["calibrate", str(good), "--budget", "1"]) == 2
     assert "--budget: must be an integer from 2" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_cli_calibrates_the_case_with_a_small_budget(tmp_path, capsys):
+    out = tmp_path / "c"
+    assert main(["calibrate", str(ROOT / "scenarios" / "calibration" / "case.toml"), "--budget", "2", "--serial",
+                 "--no-progress", "--out", str(out)]) == 0
+    doc = json.loads((out / "calibration.json").read_text())
+    assert doc["budget"] == 2 and doc["runs"] == 3 * 2 * 3  # (2 sets + the defaults) x 2 replicates x 3 scenarios
+    assert set(doc["stores"]) == {"lax", "no-records", "lecture-materials"}
+    printed = capsys.readouterr().out
+    assert "parameter sets accepted" in printed and "behaviour.compliance_norm_mean" in printed

@@ -209,3 +209,14 @@ def test_cli_refuses_bad_options_with_one_line_and_status_2(capsys, tmp_path):
 def test_rendered_page_explains_the_quick_suite():
     doc = document([], Effort(replicates=2, offices=2, name="quick"))
     assert "quick suite" in render(doc)
+
+
+def test_cli_runs_the_chosen_facts_of_the_quick_suite_into_out(capsys, tmp_path):
+    out = tmp_path / "v"
+    assert main(["validate", "--quick", "--fact", "convex_penalties", "--out", str(out), "--serial"]) == 0
+    doc = json.loads((out / "validation.json").read_text())
+    assert doc["suite"] == "quick" and doc["effort"]["offices"] == 10
+    assert [f["name"] for f in doc["facts"]] == ["convex_penalties"]
+    assert doc["facts"][0]["verdict"] == "not expressible"
+    assert (out / "validation.html").is_file()
+    assert "1 not expressible" in capsys.readouterr().out
