@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "summary; --all or --kind choose others")
     p.add_argument("--all", dest="all_events", action="store_true",
                    help="with --narrate: every event, routine handling and readings included (a year of the "
-                        "default organisation is about 12,000 sentences)")
+                        "default organisation is about 10,000 sentences)")
     p.add_argument("--office", action="append", metavar="OFFICE",
                    help="with --narrate or --events: only events of this office (a number, 'Office N' or the "
                         "scenario's name for it; repeatable or comma-separated); organisation-wide events "
