@@ -53,7 +53,7 @@ def _same_code_and_design(store: Path, design_hash: str) -> bool:
         made.get(k) == now[k] for k in ("docsec_version", "git_revision"))
 
 
-def _prepare_store(store: Path, design_hash: str, log: Callable[[str], None] | None) -> None:
+def prepare_store(store: Path, design_hash: str, log: Callable[[str], None] | None) -> None:
     """Keep a store to continue it, or move it aside (never deleted) if it holds other results."""
     if not store.exists() or _same_code_and_design(store, design_hash):
         return
@@ -112,7 +112,7 @@ def run_fact(fact: Fact, effort: Effort, out: Path, *, engine: str = "process", 
     runs = 0
     for sweep in plan.sweeps:
         store = out / STORES / f"{sweep.spec.name}.sqlite"
-        _prepare_store(store, sweep.spec.design_hash(), log)
+        prepare_store(store, sweep.spec.design_hash(), log)
         report = run_sweep(sweep.spec, store, engine=engine, workers=workers, dask_address=dask_address,
                            resume=True, progress=progress, runner=runner, log=log)
         runs += report.planned
