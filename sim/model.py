@@ -91,11 +91,16 @@ class DocSecModel(mesa.Model):
                  collect_daily: bool = True, rng=None, scenario=None, **keywords):
         if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng < 0:
             raise ParameterError("seed", f"must be a whole number, 0 or more (got {rng})")
+        if isinstance(rng, np.integer):
+            rng = int(rng)  # design tools give numpy integers; Mesa's random.Random takes Python ones
         if scenario is not None:
             entries = {k: v for k, v in scenario.to_dict().items() if k not in ("rng", "model", "_scenario_id")}
             keywords = {**entries, **keywords}
             if rng is None:
                 rng = scenario.rng
+            elif scenario.rng is None:
+                # SolaraViz's Reset passes a seed control's rng beside a fresh Scenario(rng=None)
+                scenario = type(scenario)(rng=rng, **entries)
         super().__init__(rng=rng, scenario=scenario)
         params = parameters_of(params)
         if keywords:
