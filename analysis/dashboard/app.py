@@ -1,4 +1,4 @@
-"""The dashboard's Solara app: the page, and free play (choose, set, step, play, pause, reset).
+"""The dashboard's Solara app: the page, and free play (choose, set, step, play, pause, run to the end, reset).
 
 Solara renders ``Page`` once per browser session (one virtual kernel each), and
 ``FreePlay`` keeps its ``DashboardSession`` in that render tree (``use_memo``), so
@@ -16,10 +16,11 @@ import threading
 
 import solara
 
-from .controls import EventFeed, LeverPanel, LiveCharts, OfficeView, Prose, ScenarioPicker
+from .controls import LAYOUT_CSS, EventFeed, LeverPanel, LiveCharts, OfficeView, Prose, ScenarioPicker
+from .live_panels import PREVIOUS
 from .feed import NOTABLE, Kind
 from .pacing import DrawPacer, play
-from .session import SPEEDS, DashboardSession
+from .session import MAX_SEED, SPEEDS, DashboardSession
 from .tabletop_view import Tabletop
 from ...sim.errors import InputError
 
@@ -31,6 +32,7 @@ def FreePlay():
     revision = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     everything = solara.use_reactive(False)
+    show_previous = solara.use_reactive(True)
     error = solara.use_reactive("")
 
     def redraw() -> int:
@@ -76,19 +78,25 @@ def FreePlay():
     def pause():
         playing.set(False)
 
-    with solara.Columns([1, 3], style={"align-items": "flex-start"}):
-        with solara.Column(style={"max-height": "calc(100vh - 120px)", "overflow-y": "auto"}):
+    def run_to_end():
+        playing.set(False)
+        session.run_to_end()
+
+    previous = view.previous if show_previous.value else None
+    with solara.Div(classes=["docsec-layout"]):
+        with solara.Div(classes=["docsec-side"]):
             ScenarioPicker(view.scenario, guarded(lambda name: reset(scenario=name)))
             with solara.Details("About this scenario"):
                 Prose(view.description)
-            solara.InputInt("Seed", value=view.seed, on_value=guarded(lambda seed: reset(seed=seed)),
-                            continuous_update=False, classes=["seed-input"])
+            solara.InputInt(f"Seed (0 to {MAX_SEED:,})", value=view.seed,
+                            on_value=guarded(lambda seed: reset(seed=seed)), continuous_update=False,
+                            classes=["seed-input"])
             Prose("**Levers.** A change takes effect from the next day. "
                   "Reset restarts the scenario with its own settings.")
             LeverPanel(view.policy, guarded(lambda path, value: session.set_levers({path: value})),
                        disabled=view.finished)
-        with solara.Column():
-            with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "8px"}):
+        with solara.Div(classes=["docsec-main"]):
+            with solara.Div(classes=["docsec-toolbar"]):
                 solara.Button("Reset", on_click=guarded(reset), color="primary", outlined=True,
                               classes=["reset-button"])
                 solara.Button("Step", on_click=guarded(lambda: session.step()), color="primary",
@@ -97,7 +105,9 @@ def FreePlay():
                               disabled=playing.value or view.finished, classes=["play-button"])
                 solara.Button("Pause", color="primary", on_click=pause, disabled=not playing.value,
                               classes=["pause-button"])
-                solara.Text("Speed (days per step):")
+                solara.Button("Run to the end", color="primary", outlined=True, on_click=guarded(run_to_end),
+                              disabled=view.finished, classes=["run-to-end"])
+                solara.Text("Days per step:")
                 solara.ToggleButtonsSingle(value=view.speed, values=list(SPEEDS),
                                            on_value=guarded(session.set_speed), dense=True,
                                            classes=["speed-toggle"])
@@ -105,20 +115,33 @@ def FreePlay():
                 solara.Text(status, classes=["day-counter"], style={"font-weight": "600", "font-size": "16px"})
             if error.value:
                 solara.Error(error.value, classes=["input-error"])
-            LiveCharts(view.daily, view.markers, view.last_day)
+            LiveCharts(view.daily, view.markers, view.last_day, previous.daily if previous else None,
+                       previous.label if previous else PREVIOUS)
+            with solara.Div(classes=["docsec-toolbar"]):
+                solara.FileDownload(session.daily_csv, filename=csv_name(view),
+                                    label="Download the daily table (CSV)", mime_type="text/csv")
+                if view.previous is not None:
+                    with solara.Div(classes=["show-previous"]):
+                        solara.Checkbox(label=f"show the {view.previous.label} (faded)", value=show_previous)
             OfficeView(view.offices)
-            with solara.Row(style={"align-items": "center"}):
+            with solara.Div(classes=["docsec-toolbar"]):
                 Prose("**What happened** (newest first)")
                 solara.Checkbox(label="also show readings and routine handling", value=everything)
             EventFeed(view.feed, empty="Nothing notable yet: step or play the model.")
 
 
+def csv_name(view) -> str:
+    """``docsec-lax-seed-0-days-1-120.csv``: what the downloaded daily table holds."""
+    return f"docsec-{view.scenario}-seed-{view.seed}-days-1-{view.day}.csv"
+
+
 @solara.component
 def Page():
     solara.Title("docsec: document security, live")
-    solara.Style(".v-application--wrap { min-height: auto; }")
-    with solara.Column(style={"padding": "8px 16px"}):
-        Prose("Keeping confidential documents: custody rules and penalties, live", tag="h2")
+    solara.Style(".v-application--wrap { min-height: auto; }" + LAYOUT_CSS)
+    with solara.Column(classes=["docsec-page"], style={"padding": "8px 16px"}):
+        Prose("Keeping confidential documents: custody rules and penalties, live", tag="h2",
+              classes=["docsec-title"])
         with solara.lab.Tabs(lazy=False):
             with solara.lab.Tab("Free play", classes=["tab-free-play"]):
                 with solara.Div(classes=["free-play"]):

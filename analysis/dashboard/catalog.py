@@ -1,7 +1,9 @@
 """The scenarios a dashboard session can choose: the shipped scenarios, loaded once.
 
 A thin layer over ``scenarios.loader``: names with their one-line descriptions,
-and the resolved ``Scenario`` (parameters, timeline, narration names) by name.
+and the resolved ``Scenario`` (parameters, timeline, narration names) by name. A name
+comes from the browser, so only the names of shipped scenarios are accepted
+(``shipped_scenario``): a path, or anything else, is refused and no file is opened.
 Office and role display names come from the scenario's narration table.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from ...scenarios.loader import Scenario, list_scenarios, load_scenario
+from ...scenarios.loader import Scenario, list_scenarios, shipped_scenario
 
 #: The scenario a new session starts with.
 FIRST_SCENARIO = "default"
@@ -21,10 +23,16 @@ def scenario_names() -> tuple[tuple[str, str], ...]:
     return tuple(list_scenarios())
 
 
-@cache
 def scenario(name: str) -> Scenario:
-    """The shipped scenario ``name`` (a ``ScenarioError`` names the allowed ones)."""
-    return load_scenario(name)
+    """The shipped scenario ``name`` (a ``ScenarioError`` names the allowed ones; never a path)."""
+    if not isinstance(name, str):
+        return shipped_scenario(name)  # refused, with the allowed names
+    return _shipped(name)
+
+
+@cache
+def _shipped(name: str) -> Scenario:
+    return shipped_scenario(name)
 
 
 def office_names(chosen: Scenario) -> dict[str, str]:

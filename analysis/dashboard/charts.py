@@ -1,7 +1,8 @@
-"""The dashboard's figures, each a function of a DataFrame returning a plotly Figure.
+"""The tabletop's figures (rounds, debrief), each a function of a DataFrame returning a plotly Figure.
 
 They never import the model: counter names, labels and units arrive from the
-caller. The look (palette, titles, hover text) is docsec's figure style.
+caller. The look (palette, titles, hover text) is docsec's figure style. The live
+charts, redrawn at every step, are built more cheaply in ``live_panels``.
 """
 
 from __future__ import annotations
@@ -14,54 +15,6 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..figures._style import colour, esc, finish, number, require_columns
-
-#: Height of one live chart in pixels (the page gives charts their width).
-PANEL_HEIGHT = 280
-
-
-def _markers(fig: go.Figure, markers: Mapping[int, str] | None) -> None:
-    """A dotted line at each policy change, and a small triangle at its foot whose hover text says what changed."""
-    if not markers:
-        return
-    days = sorted(markers)
-    for day in days:
-        fig.add_vline(x=float(day), line_dash="dot", line_color="#555555", line_width=1)
-    fig.add_trace(go.Scatter(
-        x=[float(d) for d in days], y=[0.0] * len(days), mode="markers", name="policy changes",
-        marker={"symbol": "triangle-up", "size": 9, "color": "#555555"}, showlegend=False,
-        hovertext=[esc(f"day {d}: {markers[d]}") for d in days], hovertemplate="%{hovertext}<extra></extra>",
-    ))
-
-
-def cumulative_panel(daily: pd.DataFrame, columns: Sequence[str], *, labels: Mapping[str, str], title: str,
-                     unit: str, markers: Mapping[int, str] | None = None, last_day: int | None = None) -> go.Figure:
-    """Running totals of ``columns`` over the days of a daily table (``day`` plus one column per counter).
-
-    ``markers`` maps a day to a policy change; ``last_day`` fixes the x axis to the whole run
-    so the lines grow across a stable frame.
-    """
-    require_columns(daily, ["day", *columns], "cumulative chart")
-    fig = go.Figure()
-    days = daily["day"].to_numpy(dtype=float)
-    for i, col in enumerate(columns):
-        total = daily[col].cumsum().to_numpy(dtype=float)
-        label = labels.get(col, col)
-        fig.add_trace(go.Scatter(
-            x=days, y=total, mode="lines", name=esc(label), line={"color": colour(i), "width": 2},
-            hovertext=[f"Day {int(d)}<br>{esc(label)} so far: {number(v)} {esc(unit)}"
-                       for d, v in zip(days, total, strict=True)],
-            hovertemplate="%{hovertext}<extra></extra>",
-        ))
-    _markers(fig, markers)
-    finish(fig, title=title, x_title="Day of the run (days)", y_title=f"Running total ({unit})")
-    fig.update_layout(height=PANEL_HEIGHT, margin={"l": 60, "r": 15, "t": 45, "b": 45},
-                      legend={"orientation": "h", "y": -0.25, "x": 0}, title_font_size=15)
-    if last_day:
-        fig.update_xaxes(range=[0, last_day])
-    top = max([float(daily[c].sum()) for c in columns] + [0.0])
-    fig.update_yaxes(range=count_range(top))
-    return fig
-
 
 def count_range(top: float) -> list[float]:
     """A y range from zero for counts: at least 0 to 4, so near-zero counts get whole-number ticks."""

@@ -21,24 +21,30 @@ import plotly.graph_objects as go
 import solara
 import traitlets
 
+from .live_panels import LivePanel
+
 #: The folder holding plotly.js inside the plotly package, and the file's name.
 PLOTLY_FOLDER = Path(plotly.__file__).parent / "package_data"
 PLOTLY_ASSET = "plotly.min.js"
 #: Where the page finds it: Solara serves its asset folders under /static/assets/.
 PLOTLY_URL = f"/static/assets/{PLOTLY_ASSET}"
 
-TEMPLATE = """
-<template>
-  <div :class="['docsec-plot', css_class]" ref="plot"
-       :style="{height: height + 'px', width: '100%', overflow: 'hidden'}"></div>
-</template>
-<script>
-module.exports = {
-  mounted() {
-    this.draw();
-    if (window.ResizeObserver) {
-      // redraw to a new width only when the width really changed, at most every 150 ms: a chart
-      // resized on every observation can feed back into its own container's size
+#: Loads plotly.js once per page (it sets window.Plotly when its script runs), then calls ``render``.
+LOADER = """if (window.Plotly) { render(window.Plotly); return; }
+      if (!window.docsecPlotlyLoading) {
+        window.docsecPlotlyLoading = new Promise((resolve, reject) => {
+          const script = document.createElement('script');
+          script.src = this.plotly_url;
+          script.onload = () => resolve(window.Plotly);
+          script.onerror = () => reject(new Error('could not load ' + this.plotly_url));
+          document.head.appendChild(script);
+        });
+      }
+      window.docsecPlotlyLoading.then(render);"""
+
+#: Redraws the chart to a new width only when the width really changed, at most every 150 ms
+#: (a chart resized on every observation can feed back into its own container's size).
+RESIZE = """if (window.ResizeObserver) {
       this.lastWidth = 0;
       this.observer = new ResizeObserver((entries) => {
         const width = Math.round(entries[0].contentRect.width);
@@ -50,7 +56,18 @@ module.exports = {
         }, 150);
       });
       this.observer.observe(this.$refs.plot);
-    }
+    }"""
+
+TEMPLATE = """
+<template>
+  <div :class="['docsec-plot', css_class]" ref="plot"
+       :style="{height: height + 'px', width: '100%', overflow: 'hidden'}"></div>
+</template>
+<script>
+module.exports = {
+  mounted() {
+    this.draw();
+    RESIZE
   },
   beforeDestroy() {
     if (this.observer) { this.observer.disconnect(); }
@@ -73,23 +90,12 @@ module.exports = {
         Plotly.react(el, figure.data || [], figure.layout || {},
                      {responsive: true, displaylogo: false, modeBarButtonsToRemove: ['sendDataToCloud']});
       };
-      if (window.Plotly) { render(window.Plotly); return; }
-      if (!window.docsecPlotlyLoading) {
-        // plotly.js sets window.Plotly when its script runs: one script tag for the page
-        window.docsecPlotlyLoading = new Promise((resolve, reject) => {
-          const script = document.createElement('script');
-          script.src = this.plotly_url;
-          script.onload = () => resolve(window.Plotly);
-          script.onerror = () => reject(new Error('could not load ' + this.plotly_url));
-          document.head.appendChild(script);
-        });
-      }
-      window.docsecPlotlyLoading.then(render);
+      LOADER
     }
   }
 }
 </script>
-"""
+""".replace("LOADER", LOADER).replace("RESIZE", RESIZE)
 
 
 class PlotlyChart(ipyvue.VueTemplate):
@@ -112,6 +118,95 @@ def figure_payload(fig: go.Figure) -> dict:
 @solara.component
 def Chart(fig: go.Figure, css_class: str = ""):
     """A plotly figure in the page; its height is the figure's (or 360 pixels)."""
-    payload = solara.use_memo(lambda: figure_payload(fig), [fig])
+    payload = solara.use_memo(lambda: figure_payload(fig), [id(fig)])  # comparing figures costs more than this
     height = int(fig.layout.height or 360)
     return PlotlyChart.element(figure=payload, height=height, css_class=css_class)
+
+
+LIVE_TEMPLATE = """
+<template>
+  <div :class="['docsec-plot', css_class]" ref="plot"
+       :style="{height: height + 'px', width: '100%', overflow: 'hidden'}"></div>
+</template>
+<script>
+module.exports = {
+  mounted() {
+    this.draw();
+    RESIZE
+  },
+  beforeDestroy() {
+    if (this.observer) { this.observer.disconnect(); }
+    clearTimeout(this.resizeTimer);
+    if (this.plotly && this.$refs.plot) { this.plotly.purge(this.$refs.plot); }
+  },
+  watch: {
+    chart_layout() { this.draw(); },
+    traces() { this.draw(); },
+    overlay() { this.draw(); },
+    markers() { this.draw(); }
+  },
+  methods: {
+    line(t, faded) {
+      const x = new Array(t.y.length);
+      for (let i = 0; i < t.y.length; i++) { x[i] = t.x0 + i; }
+      return {type: 'scatter', mode: 'lines', x: x, y: t.y.slice(), name: t.name, meta: t.meta || null,
+              opacity: faded ? 0.45 : 1,
+              line: {color: t.colour, width: faded ? 1.5 : 2, dash: faded ? 'dot' : 'solid'},
+              hovertemplate: 'Day %{x}<br>' + t.name + ' so far: %{y:,} ' + t.unit + '<extra></extra>'};
+    },
+    draw() {
+      const render = (Plotly) => {
+        this.plotly = Plotly;
+        const el = this.$refs.plot;
+        if (!el) { return; }
+        const data = [];
+        let top = 0;
+        for (const t of (this.overlay || [])) { data.push(this.line(t, true)); }
+        for (const t of (this.traces || [])) { data.push(this.line(t, false)); }
+        for (const t of data) { for (const v of t.y) { if (v > top) { top = v; } } }
+        const layout = JSON.parse(JSON.stringify(this.chart_layout || {}));
+        const markers = this.markers || [];
+        layout.shapes = markers.map(m => ({type: 'line', xref: 'x', yref: 'paper', x0: m[0], x1: m[0], y0: 0, y1: 1,
+                                           line: {dash: 'dot', color: '#555555', width: 1}}));
+        if (markers.length) {
+          data.push({type: 'scatter', mode: 'markers', name: 'policy changes', meta: 'policy changes',
+                     showlegend: false, x: markers.map(m => m[0]), y: markers.map(m => 0),
+                     marker: {symbol: 'triangle-up', size: 9, color: '#555555'},
+                     hovertext: markers.map(m => m[1]), hovertemplate: '%{hovertext}<extra></extra>'});
+        }
+        // one scale for the current run and the previous one
+        layout.yaxis = Object.assign({}, layout.yaxis || {}, {range: [0, Math.max(4, top) * 1.08]});
+        this.lastWidth = Math.round(el.getBoundingClientRect().width);
+        // the last day the current run's lines reach, once drawn (what tests and benchmarks wait for)
+        let last = 0;
+        for (const t of (this.traces || [])) { if (t.y.length) { last = Math.max(last, t.x0 + t.y.length - 1); } }
+        Plotly.react(el, data, layout,
+                     {responsive: true, displaylogo: false, modeBarButtonsToRemove: ['sendDataToCloud']})
+          .then(() => { el.setAttribute('data-days', String(last)); });
+      };
+      LOADER
+    }
+  }
+}
+</script>
+""".replace("LOADER", LOADER).replace("RESIZE", RESIZE)
+
+
+class LiveChart(ipyvue.VueTemplate):
+    """A live chart (``live_panels.LivePanel``): layout, lines and overlay sync separately, each only on change."""
+
+    template = traitlets.Unicode(LIVE_TEMPLATE).tag(sync=True)
+    chart_layout = traitlets.Dict().tag(sync=True)  # (a widget's `layout` is ipywidgets' own)
+    traces = traitlets.List().tag(sync=True)
+    overlay = traitlets.List().tag(sync=True)
+    markers = traitlets.List().tag(sync=True)
+    height = traitlets.Int(280).tag(sync=True)
+    css_class = traitlets.Unicode("").tag(sync=True)
+    plotly_url = traitlets.Unicode(PLOTLY_URL).tag(sync=True)
+
+
+@solara.component
+def LivePanelChart(panel: LivePanel, css_class: str = ""):
+    """A live panel in the page; only the parts that changed since the last draw are sent."""
+    return LiveChart.element(chart_layout=panel.layout, traces=panel.traces, overlay=panel.overlay, markers=panel.markers,
+                             height=int(panel.layout.get("height", 280)), css_class=css_class)

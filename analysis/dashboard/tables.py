@@ -1,9 +1,10 @@
 """Small HTML tables for the tabletop round results and the debrief, from DataFrames.
 
-Numbers are formatted for a reader; differences carry their sign and a colour
-(green where the room's path is lower, orange where higher; lower is better for
-every counter the dashboard shows except custody hours, which are the regime's cost,
-so the colour only marks direction, not judgement). All text is escaped.
+Numbers are formatted for a reader; differences carry their sign and a colour by
+what the metric means (``headline.BETTER``, the one place that says which way is good):
+green where the room's path is better (fewer leaks, more detections), orange where
+worse, grey where the metric is neither (sanctions) or nothing changed. Each cell
+says so in ``data-judgement`` too. All text is escaped.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from ..figures._style import number, require_columns
+
+#: Colour of a difference by its judgement (``headline.judgement``).
+JUDGEMENT_COLOURS = {"better": "#2e7d32", "worse": "#d55e00", "neither": "#607d8b", "same": "#607d8b"}
 
 TABLE_STYLE = ("border-collapse:collapse;font-size:13px;margin:4px 0 10px 0;"
                "min-width:320px")
@@ -33,17 +37,34 @@ def signed(x: float) -> str:
     return f"+{text}" if float(x) > 0 else text
 
 
-def _difference_cell(x: float) -> str:
-    colour = "#2e7d32" if x < 0 else "#d55e00" if x > 0 else "#607d8b"
-    return f'<td style="{CELL};color:{colour};font-weight:600">{html.escape(signed(x))}</td>'
+def judgement(better: str, difference: float) -> str:
+    """``"better"``, ``"worse"``, ``"neither"`` or ``"same"`` for a ``difference`` in a metric whose good
+    direction is ``better`` (``"lower"``, ``"higher"`` or ``"neither"``: ``headline.BETTER``)."""
+    if difference == 0:
+        return "same"
+    if better == "lower":
+        return "better" if difference < 0 else "worse"
+    if better == "higher":
+        return "better" if difference > 0 else "worse"
+    return "neither"
+
+
+def _difference_cell(x: float, better: str) -> str:
+    verdict = judgement(better, x)
+    return (f'<td data-judgement="{verdict}" style="{CELL};color:{JUDGEMENT_COLOURS[verdict]};font-weight:600">'
+            f"{html.escape(signed(x))}</td>")
 
 
 def html_table(table: pd.DataFrame, columns: Mapping[str, str], *, test_id: str, row_label: str,
-               row_labels: Mapping[str, str] | None = None, differences: Sequence[str] = ()) -> str:
+               row_labels: Mapping[str, str] | None = None, differences: Sequence[str] = (),
+               better: Mapping[str, str] | None = None) -> str:
     """An HTML table: the ``row_label`` column (mapped through ``row_labels``) then ``columns`` (name -> header).
 
-    Columns named in ``differences`` are shown signed and coloured.
+    Columns named in ``differences`` are shown signed and coloured by the metric's meaning:
+    ``better`` maps a metric to its good direction (``headline.BETTER``); the metric is the
+    row's key when ``better`` names it, else the column's name.
     """
+    better = better or {}
     require_columns(table, [row_label, *columns], "dashboard table")
     row_labels = row_labels or {}
     head = f'<th style="{HEAD};text-align:left"></th>' + "".join(
@@ -55,7 +76,7 @@ def html_table(table: pd.DataFrame, columns: Mapping[str, str], *, test_id: str,
         for col in columns:
             value = row[col]
             if col in differences:
-                cells.append(_difference_cell(float(value)))
+                cells.append(_difference_cell(float(value), better.get(key, better.get(col, "neither"))))
             elif isinstance(value, (int, float)):
                 cells.append(f'<td style="{CELL}">{html.escape(count(value))}</td>')
             else:

@@ -15,6 +15,7 @@ out (every other decision kept).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,7 +104,7 @@ class TabletopGame:
 
     def __init__(self, scenario: Scenario | str = catalog.FIRST_SCENARIO, seed: int = 0,
                  round_days: int = DEFAULT_ROUND_DAYS, rounds: int | None = None):
-        self.scenario = catalog.scenario(scenario) if isinstance(scenario, str) else scenario
+        self.scenario = scenario if isinstance(scenario, Scenario) else catalog.scenario(scenario)
         self.seed = check_seed(seed)
         run_days = self.scenario.params.run.days
         if rounds is None:
@@ -113,6 +114,8 @@ class TabletopGame:
         self.unchanged = new_model(self.scenario, self.seed, record_events=False)
         self.results: list[RoundResult] = []
         self.decisions: list[Decision] = []
+        self.lock = threading.RLock()
+        self.playing = False  # a round is under way
 
     # -- state -----------------------------------------------------------------------------------
     @property
@@ -132,11 +135,26 @@ class TabletopGame:
         return self.room.policy()
 
     # -- a round ---------------------------------------------------------------------------------
-    def play_round(self, changes: Mapping[str, Any] | None = None) -> RoundResult:
-        """Apply the room's choices from the round's first day, then run the round on both paths."""
-        if self.finished:
-            raise ParameterError("tabletop.round", f"the game had {self.rounds} rounds and all are played; "
-                                 "start a new game")
+    def play_round(self, changes: Mapping[str, Any] | None = None, number: int | None = None) -> RoundResult | None:
+        """Apply the room's choices from the round's first day, then run the round on both paths.
+
+        ``number`` is the round the caller means to play: a second request for a round already
+        played or under way (a double click, two screens) returns None and plays nothing.
+        """
+        with self.lock:
+            if number is not None and (number != self.next_round or self.playing):
+                return None
+            if self.finished:
+                raise ParameterError("tabletop.round", f"the game had {self.rounds} rounds and all are played; "
+                                     "start a new game")
+            self.playing = True
+        try:
+            return self._play(changes)
+        finally:
+            with self.lock:
+                self.playing = False
+
+    def _play(self, changes: Mapping[str, Any] | None) -> RoundResult:
         number = self.next_round
         before = self.policy()
         change = self.room.set_policy(changes or {}, source=f"the room's decision for round {number}")

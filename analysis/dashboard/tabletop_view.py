@@ -45,7 +45,7 @@ def Setup(on_start):
             "and the same seed **with the policy left unchanged**, so the difference is the room's doing, "
             "not chance.")
         ScenarioPicker(scenario.value, scenario.set)
-        solara.InputInt(f"Seed (0 to {MAX_SEED})", value=seed, continuous_update=False, classes=["tabletop-seed"])
+        solara.InputInt(f"Seed (0 to {MAX_SEED:,})", value=seed, continuous_update=False, classes=["tabletop-seed"])
         solara.Text("Round length (days)")
         solara.ToggleButtonsSingle(value=round_days, values=list(ROUND_DAY_CHOICES), dense=True,
                                    classes=["round-days-toggle"])
@@ -74,20 +74,23 @@ def DebriefView(debrief: Debrief):
     with solara.Card("Debrief: the room's choices against the policy left unchanged (same seed)",
                      classes=["debrief"]):
         Prose("Both paths share every random draw (the model's named random streams), so the "
-              "differences below come from the room's decisions. Green: lower on the room's path; "
-              "orange: higher.")
+              "differences below come from the room's decisions. Colours say what a difference means: "
+              "green is better for the organisation (fewer leaks, losses or violations, fewer custody hours, "
+              "more detections), orange is worse, grey is neither (sanctions and investigations follow "
+              "from what was found).")
         columns = {"room": "room's choices", "unchanged": "policy unchanged", "difference": "difference"}
         solara.HTML(tag="div", unsafe_innerHTML=html_table(
             debrief.totals, columns, test_id="debrief-totals", row_label="metric", row_labels=labels,
-            differences=("difference",)))
+            differences=("difference",), better=headline.BETTER))
         Prose("**Round by round** (room minus unchanged):")
         diff = round_matrix(debrief.rounds, "difference", metrics)
         solara.HTML(tag="div", unsafe_innerHTML=html_table(
             diff, {c: c for c in diff.columns if c != "metric"}, test_id="debrief-rounds", row_label="metric",
-            row_labels=labels, differences=[c for c in diff.columns if c != "metric"]))
-        Chart(charts.debrief_chart(debrief.daily, headline.DEBRIEF_PANELS, labels=labels, units=UNITS,
-                                   paths=[TabletopGame.ROOM, TabletopGame.UNCHANGED], markers=debrief.markers),
-              css_class="debrief-chart")
+            row_labels=labels, differences=[c for c in diff.columns if c != "metric"], better=headline.BETTER))
+        figure = solara.use_memo(lambda: charts.debrief_chart(
+            debrief.daily, headline.DEBRIEF_PANELS, labels=labels, units=UNITS,
+            paths=[TabletopGame.ROOM, TabletopGame.UNCHANGED], markers=debrief.markers), [id(debrief)])
+        Chart(figure, css_class="debrief-chart")
         Prose("**Each decision's own effect** on the game's totals: the room's path against a replay "
               "with that one decision left out and every other decision kept. Effects need not add up "
               "to the total difference: decisions interact.")
@@ -97,7 +100,30 @@ def DebriefView(debrief: Debrief):
         else:
             solara.HTML(tag="div", unsafe_innerHTML=html_table(
                 table, {m: labels.get(m, m) for m in metrics if m in table.columns}, test_id="debrief-effects",
-                row_label="decision", differences=metrics))
+                row_label="decision", differences=metrics, better=headline.BETTER))
+
+
+@solara.component
+def RoundResultCard(game: TabletopGame, played: int):
+    """The last round's result: its decision, the rounds so far as a table and bars, its events.
+
+    Drawn again only when a round has been played (``played``), not when the room moves a lever.
+    """
+    last = game.results[played - 1]
+    rounds = solara.use_memo(lambda: round_table(game.results[:played]), [game, played])
+    figure = solara.use_memo(lambda: charts.round_bars(rounds, headline.HEADLINE, labels=headline.LABELS,
+                                                       units=UNITS), [rounds])
+    with solara.Card(f"Round {last.round}: what happened (days {last.first_day} to {last.last_day})",
+                     classes=["round-result"]):
+        Prose("Decision before this round: "
+              + (f"**{last.decision.describe()}**" if last.decision else "_none_"))
+        matrix = round_matrix(rounds, "value", headline.HEADLINE)
+        solara.HTML(tag="div", unsafe_innerHTML=html_table(
+            matrix, {c: c for c in matrix.columns if c != "metric"}, test_id="round-table",
+            row_label="metric", row_labels=headline.LABELS))
+        Chart(figure, css_class="round-chart")
+        Prose("**Events of the round** (newest first)")
+        EventFeed(last.feed, empty="Nothing notable happened this round.")
 
 
 @solara.component
@@ -107,6 +133,7 @@ def Tabletop():
     draft = solara.use_reactive({})
     debrief = solara.use_reactive(None)
     error = solara.use_reactive("")
+    request = solara.use_reactive(None)  # (round, changes) being played, or None
     _ = revision.value
 
     def start(scenario, seed, round_days, rounds):
@@ -118,14 +145,35 @@ def Tabletop():
         draft.set({})
         debrief.set(None)
 
+    current: TabletopGame | None = game.value
+
+    def play_requested():
+        """Plays the requested round in a worker thread, so the page shows that it is busy meanwhile."""
+        asked = request.value
+        if asked is None or current is None:
+            return
+        number, changes = asked
+        try:
+            if current.play_round(changes, number=number) is not None:
+                draft.set({})
+                debrief.set(None)  # a debrief from before this round would be out of date
+            error.set("")
+        except InputError as err:
+            error.set(str(err))
+        finally:
+            request.set(None)
+            revision.set(revision.value + 1)
+
+    solara.use_thread(play_requested, dependencies=[request.value], intrusive_cancel=False)
+
     if error.value:
         solara.Error(error.value, classes=["input-error"])
-    current: TabletopGame | None = game.value
     if current is None:
         Setup(start)
         return
 
     policy = current.policy()
+    busy = request.value is not None
 
     def choose(path, value):
         chosen = dict(draft.value)
@@ -135,15 +183,10 @@ def Tabletop():
             chosen[path] = value
         draft.set(chosen)
 
-    def play():
-        try:
-            current.play_round(draft.value)
-            error.set("")
-        except InputError as err:
-            error.set(str(err))
-        draft.set({})
-        debrief.set(None)  # a debrief from before this round would be out of date
-        revision.set(revision.value + 1)
+    def play(number: int):
+        # one request at a time, for this round only: a second click (or a click read late) does nothing
+        if request.value is None and number == current.next_round and not current.finished:
+            request.set((number, dict(draft.value)))
 
     def run_debrief():
         debrief.set(current.debrief())  # replays the run once per decision: a few seconds at most
@@ -154,40 +197,30 @@ def Tabletop():
         draft.set({})
 
     shown = {**policy, **draft.value}
-    with solara.Row(style={"align-items": "center", "gap": "12px", "flex-wrap": "wrap"}):
+    with solara.Div(classes=["docsec-toolbar"]):
         heading = (f"Round {current.next_round} of {current.rounds}: days {current.days_played + 1} to "
                    f"{current.days_played + current.round_days}" if not current.finished
                    else f"All {current.rounds} rounds played (days 1 to {current.days_played})")
         solara.Text(f"{current.scenario.name}, seed {current.seed} · {heading}", classes=["round-status"],
                     style={"font-weight": "600", "font-size": "16px"})
-        solara.Button("New game", on_click=new_game, outlined=True, classes=["new-game"])
-    with solara.Columns([1, 3], style={"align-items": "flex-start"}):
-        with solara.Column(style={"max-height": "calc(100vh - 160px)", "overflow-y": "auto"}):
+        solara.Button("New game", on_click=new_game, outlined=True, classes=["new-game"], disabled=busy)
+    with solara.Div(classes=["docsec-layout"]):
+        with solara.Div(classes=["docsec-side"]):
             if not current.finished:
                 Prose(f"**The room's policy for round {current.next_round}.** Changes take effect on "
                       "the round's first day.")
-                solara.Button(f"Play round {current.next_round}", color="primary", on_click=play,
-                              classes=["play-round"])
-                LeverPanel(shown, choose, changed=list(draft.value))
+                number = current.next_round
+                solara.Button(f"Playing round {number}…" if busy else f"Play round {number}", color="primary",
+                              on_click=lambda: play(number), disabled=busy, loading=busy,
+                              classes=["play-round"] + (["busy"] if busy else []))
+                LeverPanel(shown, choose, changed=list(draft.value), disabled=busy)
             if current.results:
                 solara.Button("Debrief" if current.finished else "End here and debrief", color="secondary",
-                              on_click=run_debrief, classes=["run-debrief"], style={"margin-top": "8px"})
-        with solara.Column():
+                              on_click=run_debrief, classes=["run-debrief"], style={"margin-top": "8px"},
+                              disabled=busy)
+        with solara.Div(classes=["docsec-main"]):
             if debrief.value is not None:
                 DebriefView(debrief.value)
             if current.results:
-                last = current.results[-1]
-                with solara.Card(f"Round {last.round}: what happened (days {last.first_day} to {last.last_day})",
-                                 classes=["round-result"]):
-                    Prose("Decision before this round: "
-                          + (f"**{last.decision.describe()}**" if last.decision else "_none_"))
-                    rounds = round_table(current.results)
-                    matrix = round_matrix(rounds, "value", headline.HEADLINE)
-                    solara.HTML(tag="div", unsafe_innerHTML=html_table(
-                        matrix, {c: c for c in matrix.columns if c != "metric"}, test_id="round-table",
-                        row_label="metric", row_labels=headline.LABELS))
-                    Chart(charts.round_bars(rounds, headline.HEADLINE, labels=headline.LABELS, units=UNITS),
-                          css_class="round-chart")
-                    Prose("**Events of the round** (newest first)")
-                    EventFeed(last.feed, empty="Nothing notable happened this round.")
+                RoundResultCard(current, len(current.results))
             LiveCharts(current.room.daily(), current.room.markers(), current.rounds * current.round_days)

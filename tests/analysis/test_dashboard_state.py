@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import io
 import json
 import re
 import socket
@@ -16,7 +17,9 @@ import pytest
 
 from docsec.analysis.cli import main
 from docsec.analysis.dashboard import catalog, levers
-from docsec.analysis.dashboard.charts import cumulative_panel, debrief_chart, round_bars
+from docsec.analysis.dashboard.charts import debrief_chart, round_bars
+from docsec.analysis.dashboard.headline import BETTER, LABELS, Better, readouts
+from docsec.analysis.dashboard.live_panels import PREVIOUS, as_figure, live_panel
 from docsec.analysis.dashboard.feed import NOTABLE, Kind, feed_lines
 from docsec.analysis.dashboard.levers import LeverKind, changeable_during_run, check_changes, lever_by_path, nice_step
 from docsec.analysis.dashboard.live import LiveRun, counter_totals, daily_table, new_model
@@ -29,6 +32,7 @@ from docsec.sim.agents import Worker
 from docsec.sim.documents import State
 from docsec.sim.events import Action
 from docsec.sim.metrics import COUNTER_NAMES
+from docsec.sim.errors import InputError
 from docsec.sim.parameters import ParameterError, spec_by_path
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "analysis" / "dashboard"
@@ -237,8 +241,25 @@ def test_each_session_owns_its_model():
 
 
 def test_bad_seed_is_rejected():
-    with pytest.raises(ParameterError, match=r"^seed: must be a whole number from 0 to 4294967295 \(got -1\)$"):
+    with pytest.raises(ParameterError, match=r"^seed: must be a whole number from 0 to 9223372036854775807 "
+                                             r"\(got -1\)$"):
         DashboardSession(seed=-1)
+    with pytest.raises(ParameterError, match=r"^seed: must be a whole number"):
+        DashboardSession(seed=2**63)
+
+
+def test_a_sweep_seed_replays_as_with_the_command_line():
+    from docsec.analysis.sweep.design import replicate_seeds
+    from docsec.sim.run import run_simulation
+
+    seed = int(replicate_seeds(2021, 3)[2])  # a seed a sweep gives its runs: near 10**18
+    assert seed > 2**32
+    session = DashboardSession(scenario="default", seed=seed)
+    session.step(20)
+    direct = run_simulation(catalog.scenario("default").params.with_overrides({"run.days": 20}), seed)
+    assert session.view().seed == seed
+    for name in ("external_leaks", "exposures", "violations_committed"):
+        assert session.view().daily[name].sum() == direct.summary[name]
 
 
 def test_bad_speed_is_rejected():
@@ -247,8 +268,56 @@ def test_bad_speed_is_rejected():
 
 
 def test_unknown_scenario_is_rejected_naming_the_shipped_ones():
-    with pytest.raises(Exception, match=r"unknown scenario 'lax-ish'.*shipped scenarios: default, lax, strict"):
+    with pytest.raises(InputError, match=r"'lax-ish' is not a shipped scenario; allowed: default, lax, strict"):
         DashboardSession().reset(scenario="lax-ish")
+
+
+@pytest.mark.parametrize("name", ["/etc/hostname", "../scenarios/lax.toml", "lax.toml", "scenarios/strict", 3])
+def test_a_path_from_the_browser_is_refused_and_no_file_is_opened(name, monkeypatch):
+    opened = []
+    monkeypatch.setattr("docsec.scenarios.loader.read_text_file", lambda *a, **k: opened.append(a) or "")
+    with pytest.raises(InputError, match=r"is not a shipped scenario; allowed: default, lax, strict"):
+        DashboardSession().reset(scenario=name)
+    with pytest.raises(InputError, match=r"is not a shipped scenario"):
+        TabletopGame(name)
+    assert opened == []
+
+
+def test_run_to_end_reaches_the_last_day_and_the_run_is_over():
+    session = DashboardSession(scenario="default")
+    session.step(7)
+    assert session.run_to_end() == 365 - 7
+    assert session.finished and session.view().day == 365 and session.run_to_end() == 0
+
+
+def test_switching_the_run_keeps_the_previous_one_for_the_overlay():
+    session = DashboardSession(scenario="lax", seed=3)
+    session.reset(scenario="strict")
+    assert session.view().previous is None  # a run that never started leaves nothing to compare
+    session.step(30)
+    session.reset(scenario="lax")
+    previous = session.view().previous
+    assert previous.label == "previous: strict, seed 3" and len(previous.daily) == 30
+    session.step(7)
+    rows = {r["metric"]: r for r in readouts(session.view().daily, previous.daily)}
+    assert rows["exposures"]["previous"] == previous.daily["exposures"].head(7).sum()
+    assert rows["exposures"]["value"] == session.view().daily["exposures"].sum()
+    session.forget_previous()
+    assert session.view().previous is None
+
+
+def test_the_daily_table_download_carries_provenance_and_the_policy_changes():
+    session = DashboardSession(scenario="strict", seed=11)
+    session.step(3)
+    session.set_levers({"external_channel.strength": 0.02})
+    session.step(4)
+    table = pd.read_csv(io.StringIO(session.daily_csv()))
+    assert list(table["day"]) == list(range(1, 8))
+    assert set(COUNTER_NAMES) <= set(table.columns)
+    assert set(table["scenario"]) == {"strict"} and set(table["seed"]) == {11}
+    assert set(table["spec_hash"]) == {catalog.scenario("strict").params.spec_hash()}
+    assert set(table["policy_changes"]) == {"day 4: external_channel.strength = 0.02"}
+    assert {"docsec_version", "git_revision", "scenario_hash"} <= set(table.columns)
 
 
 # -- free play's pace: each step drawn before the next (so the page reads Pause) ---------------------------------
@@ -342,6 +411,28 @@ def test_round_without_a_decision_matches_the_unchanged_policy_exactly(default):
     assert result.totals == counter_totals(game.unchanged_daily())
 
 
+def test_a_round_asked_for_twice_is_played_once(default):
+    game = TabletopGame(default, seed=5, round_days=30, rounds=3)
+    assert game.play_round({}, number=1) is not None
+    assert game.play_round({"custody.uncleared_may_handle": False}, number=1) is None  # a double click
+    assert len(game.results) == 1 and game.days_played == 30 and game.decisions == []
+    game.playing = True  # a round under way on another thread
+    assert game.play_round({}, number=2) is None and len(game.results) == 1
+    game.playing = False
+    assert game.play_round({}, number=2).round == 2
+
+
+def test_two_threads_asking_for_the_same_round_play_it_once(default):
+    game = TabletopGame(default, seed=5, round_days=30, rounds=3)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(game.play_round({}, number=1))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r is not None for r in results) == 1 and game.days_played == 30
+
+
 def test_decisions_change_the_rooms_path_from_their_round_on(default):
     game = TabletopGame(default, seed=5, round_days=30, rounds=3)
     game.play_round({})
@@ -407,15 +498,37 @@ def _daily(days=10):
                          "investigations_opened": [0] * days})
 
 
-def test_cumulative_panel_draws_running_totals_and_policy_markers():
-    fig = cumulative_panel(_daily(), ["external_leaks", "investigations_opened"],
-                           labels={"external_leaks": "Leaks outside"}, title="Leaks", unit="documents",
-                           markers={4: "crackdown"}, last_day=365)
+def test_live_panel_holds_running_totals_and_policy_markers_as_compact_json():
+    panel = live_panel(_daily(), ["external_leaks", "investigations_opened"],
+                       labels={"external_leaks": "Leaks outside"}, title="Leaks", unit="documents",
+                       markers={4: "crackdown"}, last_day=365)
+    assert [t["name"] for t in panel.traces] == ["Leaks outside", "investigations_opened"]
+    assert panel.traces[0]["y"] == [1, 1, 3, 3, 3, 4, 4, 4, 7, 7] and panel.traces[0]["x0"] == 1
+    assert panel.markers == [[4, "day 4: crackdown"]] and panel.overlay == []
+    assert panel.layout["xaxis"]["range"] == [0, 365]
+    assert "template" not in panel.layout  # sent once per chart, and small
+    assert len(json.dumps(panel.layout)) < 1500
+    fig = as_figure(panel)  # the same chart as a plotly Figure (notebooks)
     assert [t.name for t in fig.data] == ["Leaks outside", "investigations_opened", "policy changes"]
     assert list(fig.data[0].y) == [1, 1, 3, 3, 3, 4, 4, 4, 7, 7]
-    assert list(fig.layout.xaxis.range) == [0, 365]
-    assert "day 4: crackdown" in fig.data[2].hovertext[0]
     assert fig.layout.yaxis.title.text == "Running total (documents)"
+
+
+def test_live_panel_fades_the_previous_run_on_the_same_scale():
+    previous = pd.DataFrame({"day": range(1, 31), "external_leaks": [1] * 30, "investigations_opened": [0] * 30})
+    panel = live_panel(_daily(), ["external_leaks"], labels={}, title="Leaks", unit="documents",
+                       previous=previous, previous_label="previous: strict, seed 0")
+    assert [t["meta"] for t in panel.overlay] == [PREVIOUS]
+    assert panel.overlay[0]["name"] == "external_leaks (previous: strict, seed 0)"
+    fig = as_figure(panel)
+    assert fig.data[0].opacity < 1 and fig.data[0].line.dash == "dot" and fig.data[1].opacity == 1
+    assert fig.layout.yaxis.range[1] >= 30  # the scale holds the previous run's higher line
+
+
+def test_custody_hours_keep_their_decimals_and_counts_stay_whole():
+    daily = pd.DataFrame({"day": [1, 2], "custody_workload_hours": [1.25, 0.5]})
+    panel = live_panel(daily, ["custody_workload_hours"], labels={}, title="Cost", unit="hours")
+    assert panel.traces[0]["y"] == [1.25, 1.75]
 
 
 def test_round_bars_draw_one_panel_per_metric_and_a_bar_per_round():
@@ -445,11 +558,29 @@ def test_office_cards_escape_names_and_mark_open_storage_rooms():
     assert office_summary(table).startswith("1 of 1 storage keys held by workers · 2 documents out of storage")
 
 
-def test_html_table_signs_and_colours_differences():
-    table = pd.DataFrame({"metric": ["external_leaks", "losses"], "room": [3.0, 5.0], "difference": [-2.0, 1.5]})
+def test_html_table_signs_and_colours_differences_by_what_the_metric_means():
+    table = pd.DataFrame({"metric": ["external_leaks", "losses", "violations_detected", "violations_detected",
+                                     "dismissals", "exposures"],
+                          "room": [3.0, 5.0, 4.0, 1.0, 2.0, 7.0], "difference": [-2.0, 1.5, 2.0, -1.0, 1.0, 0.0]})
     page = html_table(table, {"room": "room", "difference": "difference"}, test_id="t", row_label="metric",
-                      row_labels={"external_leaks": "Leaks outside"}, differences=("difference",))
-    assert "Leaks outside" in page and ">-2<" in page and ">+1.50<" in page and "#2e7d32" in page
+                      row_labels={"external_leaks": "Leaks outside"}, differences=("difference",), better=BETTER)
+    assert "Leaks outside" in page and ">-2<" in page and ">+1.50<" in page
+    verdicts = re.findall(r'data-judgement="(\w+)"', page)
+    # fewer leaks: better; more losses: worse; more detections: better, fewer: worse; sanctions: neither
+    assert verdicts == ["better", "worse", "better", "worse", "neither", "same"]
+
+
+def test_every_metric_shown_has_a_direction_and_detections_are_good_news():
+    assert set(LABELS) <= set(BETTER)
+    assert BETTER["violations_detected"] is Better.HIGHER and BETTER["losses_found"] is Better.HIGHER
+    assert BETTER["external_leaks"] is Better.LOWER and BETTER["dismissals"] is Better.NEITHER
+
+
+def test_effects_table_colours_by_the_column_metric():
+    table = pd.DataFrame({"decision": ["d"], "violations_detected": [3.0], "external_leaks": [3.0]})
+    page = html_table(table, {"violations_detected": "det", "external_leaks": "leaks"}, test_id="e",
+                      row_label="decision", differences=["violations_detected", "external_leaks"], better=BETTER)
+    assert re.findall(r'data-judgement="(\w+)"', page) == ["better", "worse"]
 
 
 def test_round_matrix_has_a_column_per_round():
@@ -459,7 +590,7 @@ def test_round_matrix_has_a_column_per_round():
     assert list(wide["metric"]) == ["b", "a"]
 
 
-@pytest.mark.parametrize("module", ["charts.py", "office_view.py", "tables.py"])
+@pytest.mark.parametrize("module", ["charts.py", "live_panels.py", "office_view.py", "tables.py"])
 def test_figure_and_view_modules_never_import_the_model(module):
     tree = ast.parse((DASHBOARD / module).read_text())
     imported = {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
@@ -471,14 +602,15 @@ def test_plotly_payload_is_plain_json_that_takes_its_containers_width():
     pytest.importorskip("solara")
     from docsec.analysis.dashboard.plotly_view import PLOTLY_ASSET, PLOTLY_FOLDER, figure_payload
 
-    fig = cumulative_panel(_daily(), ["external_leaks"], labels={}, title="Leaks", unit="documents")
+    rounds = pd.DataFrame({"round": [1, 2], "metric": ["a", "a"], "value": [3, 1]})
+    fig = round_bars(rounds, ["a"], labels={}, units={})
     fig.update_layout(width=500)
     payload = figure_payload(fig)
     assert json.loads(json.dumps(payload)) == payload
-    assert "width" not in payload["layout"] and payload["layout"]["height"] == 280
+    assert "width" not in payload["layout"] and payload["layout"]["height"] == 290
     y = payload["data"][0]["y"]  # plotly sends numbers as typed arrays (base64), which plotly.js reads
     values = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]) if isinstance(y, dict) else y
-    assert list(values) == [1, 1, 3, 3, 3, 4, 4, 4, 7, 7]
+    assert list(values) == [3, 1]
     assert (PLOTLY_FOLDER / PLOTLY_ASSET).is_file()  # served locally: the page needs no CDN
 
 

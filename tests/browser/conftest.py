@@ -153,7 +153,7 @@ class Dashboard:
         self.page.goto(self.url)
         self.page.wait_for_selector(".free-play .day-counter")
         self.page.wait_for_function(
-            "(n) => document.querySelectorAll('.free-play .live-chart.js-plotly-plot').length === n", arg=len(PANELS))
+            "(n) => document.querySelectorAll('.free-play .live-chart[data-days]').length === n", arg=len(PANELS))
         return self
 
     def click(self, selector: str) -> None:
@@ -189,11 +189,11 @@ class Dashboard:
         return self.text(selector)
 
     def wait_points(self, selector: str, points: int) -> list[dict]:
-        """Wait until every data trace of the charts matched by ``selector`` has ``points`` points."""
+        """Wait until every chart matched by ``selector`` has drawn the current run up to day ``points``
+        (the live charts' ``data-days``, set once plotly.js has drawn)."""
         self.page.wait_for_function(
             """([selector, points]) => { const els = Array.from(document.querySelectorAll(selector));
-                 return els.length > 0 && els.every(el => (el._fullData || []).length > 0 && el._fullData.every(
-                   t => t.name === 'policy changes' || (t.y && t.y.length === points))); }""",
+                 return els.length > 0 && els.every(el => el.getAttribute('data-days') === String(points)); }""",
             arg=[selector, points])
         return self.charts(selector)
 
@@ -202,8 +202,9 @@ class Dashboard:
         return self.page.evaluate(
             """(selector) => Array.from(document.querySelectorAll(selector)).map(el => ({
                  title: (el.layout && el.layout.title && el.layout.title.text) || '',
+                 yrange: (el._fullLayout && el._fullLayout.yaxis) ? el._fullLayout.yaxis.range : null,
                  traces: (el._fullData || []).map(t => ({
-                   name: t.name, points: t.y ? t.y.length : 0,
+                   name: t.name, meta: t.meta || null, points: t.y ? t.y.length : 0,
                    last: t.y && t.y.length ? Number(t.y[t.y.length - 1]) : null}))}))""", selector)
 
     def feed(self, scope: str) -> list[str]:
@@ -230,6 +231,20 @@ def _test_name(request) -> str:
 def dash(browser, dashboard_url, request):
     """A fresh browser session on the dashboard; fails the test on any console error or outside request."""
     context = browser.new_context(viewport=VIEWPORT)
+    board = Dashboard(context, dashboard_url, _test_name(request))
+    yield board
+    try:
+        board.screenshot()
+    finally:
+        context.close()
+    assert not board.problems, "\n".join(board.problems)
+
+
+@pytest.fixture
+def phone(browser, dashboard_url, request):
+    """A browser session on a phone-sized screen (390 x 844 CSS pixels, touch)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
     board = Dashboard(context, dashboard_url, _test_name(request))
     yield board
     try:
