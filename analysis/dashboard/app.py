@@ -18,6 +18,8 @@ import solara
 
 from .controls import LAYOUT_CSS, EventFeed, LeverPanel, LiveCharts, OfficeView, Prose, ScenarioPicker
 from .live_panels import PREVIOUS
+from .exercise import registry
+from .exercise_view import ExerciseTab, browser_session
 from .feed import NOTABLE, Kind
 from .pacing import DrawPacer, play
 from .session import MAX_SEED, SPEEDS, DashboardSession
@@ -142,10 +144,15 @@ def Page():
     with solara.Column(classes=["docsec-page"], style={"padding": "8px 16px"}):
         Prose("Keeping confidential documents: custody rules and penalties, live", tag="h2",
               classes=["docsec-title"])
-        with solara.lab.Tabs(lazy=False):
+        session = browser_session()
+        in_exercise = registry().of_facilitator(session) or registry().of_participant(session)
+        with solara.lab.Tabs(lazy=False, value=2 if in_exercise else 0):  # a reload returns to a held seat
             with solara.lab.Tab("Free play", classes=["tab-free-play"]):
                 with solara.Div(classes=["free-play"]):
                     FreePlay()
             with solara.lab.Tab("Tabletop", classes=["tab-tabletop"]):
                 with solara.Div(classes=["tabletop"]):
                     Tabletop()
+            with solara.lab.Tab("Exercise", classes=["tab-exercise"]):
+                with solara.Div(classes=["exercise"]):
+                    ExerciseTab()
