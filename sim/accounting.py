@@ -85,6 +85,11 @@ def check_accounts(model: DocSecModel) -> list[str]:
             problems.append(f"{office.name}: key held by {holder}")
         if (office.key_released_by is not None) != office.worker_has_key():
             problems.append(f"{office.name}: key with {holder.title} but released by {office.key_released_by}")
+    queued = {doc.number for _, _, doc in model._collections} | set(model._overdue) | {
+        doc.number for _, _, doc in model._loans}
+    awaited = {number for office in model.offices for number in office.awaited}
+    if awaited != queued:
+        problems.append(f"offices await {len(awaited)} documents back but collections and loans await {len(queued)}")
     counts = model.state_counts()
     if model.documents_out() != counts[State.HANDED_OUT.value]:
         problems.append(f"{model.documents_out()} documents awaited back but {counts[State.HANDED_OUT.value]} "

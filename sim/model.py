@@ -256,16 +256,20 @@ class DocSecModel(mesa.Model):
             doc.office.overdue_day(doc)
             if doc.office.collect(doc):
                 del self._overdue[number]
+                doc.office.awaited.pop(number, None)
         q = self._collections
         while q and q[0][0] <= self.day:
             _, _, doc = heapq.heappop(q)
-            if not doc.office.collect(doc):
+            if doc.office.collect(doc):
+                doc.office.awaited.pop(doc.number, None)
+            else:
                 self._overdue[doc.number] = doc
 
     def _loans_due(self) -> None:
         q = self._loans
         while q and q[0][0] <= self.day:
             _, _, doc = heapq.heappop(q)
+            doc.office.awaited.pop(doc.number, None)
             doc.office.loan_return(doc)
 
     def _self_checks(self) -> None:
@@ -290,11 +294,13 @@ class DocSecModel(mesa.Model):
         self._push(self._investigations, day, (doc, kind))
 
     def documents_held_by(self, person) -> list[Document]:
-        """Documents handed out to ``person`` (circulated material, favour loans) and still out."""
-        out = [doc for _, _, doc in self._collections if doc.holder is person and doc.state is State.HANDED_OUT]
-        out += [doc for doc in self._overdue.values() if doc.holder is person and doc.state is State.HANDED_OUT]
-        out += [doc for _, _, doc in self._loans if doc.holder is person and doc.state is State.HANDED_OUT]
-        return list({doc.number: doc for doc in out}.values())
+        """Documents of his office handed out to ``person`` (circulated material, favour loans) and still out.
+
+        Only the documents his office awaits back are looked at, so a dismissal costs the same in a
+        national organisation as in a small one.
+        """
+        return [doc for doc in person.office.awaited.values()
+                if doc.holder is person and doc.state is State.HANDED_OUT]
 
     def documents_out(self) -> int:
         """Documents handed out now: every one is awaited by a collection or a loan's return.
@@ -307,9 +313,11 @@ class DocSecModel(mesa.Model):
         return len(out)
 
     def schedule_collection(self, doc: Document, day: int) -> None:
+        doc.office.awaited[doc.number] = doc
         self._push(self._collections, day, doc)
 
     def schedule_loan_return(self, doc: Document, day: int) -> None:
+        doc.office.awaited[doc.number] = doc
         self._push(self._loans, day, doc)
 
     def register(self, doc: Document) -> None:

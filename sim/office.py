@@ -39,6 +39,7 @@ class Office:
         self.storage: list[Document] = []    # documents in the storage room
         self.open_violations: list[Violation] = []
         self.unreported_losses: list[Document] = []  # lost, registered, not known to the authorities
+        self.awaited: dict[int, Document] = {}  # by number: handed out, awaited back by a collection or a loan
         self._findings = (0.0, 0)            # past audit findings, decaying (risk-targeted inspection), and its day
 
     # -- staff ---------------------------------------------------------------
