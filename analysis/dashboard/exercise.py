@@ -231,6 +231,16 @@ class Exercise:
                       if r == self.next_round]
             return cards
 
+    def markers(self) -> dict[int, str]:
+        """Day -> what changed that day on the room's path: the scenario's timeline, the centre, injects."""
+        with self.lock:
+            notes = dict(self.room.markers())
+            for r, inject in self.fired:
+                if r <= len(self.results):
+                    day = self.results[r - 1].first_day
+                    notes[day] = f"{notes[day]}; inject: {inject.title}" if day in notes else f"inject: {inject.title}"
+            return dict(sorted(notes.items()))
+
     # -- changes, seen by every page in the room ---------------------------------------------------
     def _touch(self, room: bool = True) -> None:
         """Mark a change; ``room=False`` for one only the facilitator's view shows (a seat's draft)."""

@@ -257,13 +257,15 @@ def FacilitatorView(exercise: Exercise):
                     solara.HTML(tag="div", unsafe_innerHTML=html_table(
                         table, {c: c for c in table.columns if c != "metric"}, test_id="exercise-rounds",
                         row_label="metric", row_labels=headline.LABELS))
-            LiveCharts(exercise.room.daily(), exercise.room.markers(), exercise.rounds * exercise.round_days)
+            LiveCharts(exercise.room.daily(), exercise.markers(), exercise.rounds * exercise.round_days)
 
 
 # -- a participant ---------------------------------------------------------------------------------------
 @solara.component
 def CentreSeat(exercise: Exercise, session: str):
     error = solara.use_reactive("")
+    saved = solara.use_reactive(0)  # this page's own changes (others' drafts do not redraw it)
+    _ = saved.value
     draft = exercise.drafts.get(CENTRE, {})
     policy = exercise.room.policy()
 
@@ -271,6 +273,7 @@ def CentreSeat(exercise: Exercise, session: str):
         try:
             exercise.set_draft(CENTRE, session, {**draft, path: value})
             error.set("")
+            saved.set(saved.value + 1)
         except InputError as err:
             error.set(str(err))
 
@@ -293,6 +296,8 @@ def CentreSeat(exercise: Exercise, session: str):
 @solara.component
 def OfficeSeat(exercise: Exercise, session: str, seat: str):
     error = solara.use_reactive("")
+    saved = solara.use_reactive(0)  # this page's own changes (others' drafts do not redraw it)
+    _ = saved.value
     office = seat_office(seat)
     draft = exercise.drafts.get(seat, {})
     view = exercise.office_view(office)
@@ -305,6 +310,7 @@ def OfficeSeat(exercise: Exercise, session: str, seat: str):
         try:
             exercise.set_draft(seat, session, chosen)
             error.set("")
+            saved.set(saved.value + 1)
         except InputError as err:
             error.set(str(err))
 
@@ -316,9 +322,9 @@ def OfficeSeat(exercise: Exercise, session: str, seat: str):
         value = HABIT if choice.value not in draft else (TAKE if draft[choice.value] else REFUSE)
         with solara.Div(classes=["seat-choice", "choice-" + choice.name.lower()]):
             solara.Text(choice.value[:1].upper() + choice.value[1:], style={"font-size": "13px"})
+            locked = exercise.finished or exercise.playing
             solara.ToggleButtonsSingle(value=value, values=[HABIT, TAKE, REFUSE], dense=True,
-                                       on_value=lambda v, c=choice.value: choose(c, v),
-                                       disabled=exercise.finished or exercise.playing)
+                                       on_value=None if locked else (lambda v, c=choice.value: choose(c, v)))
     Prose("**Your office now**")
     solara.HTML(tag="div", unsafe_innerHTML=f'<div data-testid="my-office">{office_card(pd.Series(view["office"]))}'
                 f'</div><p data-testid="my-warnings">Warnings on your record: {view["warnings"]}</p>')

@@ -206,3 +206,20 @@ def test_a_changed_exercise_wakes_the_pages_that_wait_on_it(exercise):
     seen_room, seen_all = exercise.current(True), exercise.current(False)
     exercise.set_draft(CENTRE, "b0", {"penalty.publicised": False})
     assert exercise.wait_change(seen_all, 0.01) and not exercise.wait_change(seen_room, 0.01, room=True)
+
+
+def test_the_facilitator_and_seat_views_build_without_a_browser(exercise):
+    solara = pytest.importorskip("solara")
+    import ipyvuetify as v
+
+    from docsec.analysis.dashboard.exercise_view import FacilitatorView, ParticipantView
+
+    exercise.take_seat(CENTRE, "b0", "Ana")
+    exercise.take_seat("office-1", "b1")
+    exercise.fire("amnesty")
+    exercise.play_round(1)
+    _, facilitator = solara.render(FacilitatorView(exercise), handle_error=False)
+    assert facilitator.find(v.Btn, class_="start-round").widget.children == ["Start round 2"]
+    for seat, session in ((CENTRE, "b0"), ("office-1", "b1")):
+        _, page = solara.render(ParticipantView(exercise, session, seat), handle_error=False)
+        assert "round 2 of 3" in " ".join(str(t.widget.children) for t in page.find(class_="my-seat"))
