@@ -167,13 +167,19 @@ class Official(mesa.Agent):
                       leak: float = 0.0, loss: float = 0.0) -> float:
         """Expected sanctions of a shortcut: its own (if forbidden), and his liability for the leak or loss it
         risks: the chance of that consequence (a frequency he knows from practice, taken as it is) times the
-        weighted perceived chance that it is traced to him times the felt severity of its sanction."""
-        d = self.perceived_detection()
-        cost = self.threat(d, self.offence_severity(classification, grave)) if forbidden else 0.0
+        weighted perceived chance that it is traced to him times the felt severity of its sanction.
+
+        Each term is ``threat(perceived detection, severity)``; the perceived chance, its weight and his
+        awareness are the same for every term, so they are worked out once.
+        """
+        w = weight(self.perceived_detection(), self.office.params.behaviour.probability_weighting)
+        awareness = self.severity_awareness()
+        alpha = self.severity_curvature
+        cost = w * felt(awareness * self.offence_severity(classification, grave), alpha) if forbidden else 0.0
         if leak > 0.0:
-            cost += leak * self.threat(d, self.leak_severity(classification))
+            cost += leak * (w * felt(awareness * self.leak_severity(classification), alpha))
         if loss > 0.0:
-            cost += loss * self.threat(d, self.offence_severity(classification, grave=False))
+            cost += loss * (w * felt(awareness * self.offence_severity(classification, grave=False), alpha))
         return cost
 
     # -- choices -------------------------------------------------------------
@@ -186,17 +192,19 @@ class Official(mesa.Agent):
         A seat held by a person in a tabletop exercise decides instead of the rule.
         """
         m = self.model
-        seated = m.seat_decision(self, choice)
-        if seated is not None:
-            m.record_decision(self, choice, seated, by_seat=True)
-            return seated
+        if m._seats:
+            seated = m.seat_decision(self, choice)
+            if seated is not None:
+                m.record_decision(self, choice, seated, by_seat=True)
+                return seated
         if gain <= 0.0:
             return False
         b = self.office.params.behaviour
         p = choice_probability(gain, self.expected_cost(forbidden, classification, grave, leak, loss),
                                self.norm() if forbidden else 0.0, b.choice_temperature, b.attention_scale)
         taken = m.streams.decisions.uniform() < p
-        m.record_decision(self, choice, taken, by_seat=False)
+        if m.decisions_log is not None:
+            m.record_decision(self, choice, taken, by_seat=False)
         return taken
 
     def conceals(self, classification: Classification) -> bool:
