@@ -101,8 +101,10 @@ def dashboard_url():
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(dashboard_url):
+    """One Chromium per test module. Playwright's sync API runs an event loop while it is open, so a
+    session-wide one would break every later module that starts Playwright or calls asyncio.run."""
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=30_000)  # a busy two-core machine: the page may take seconds to catch up
