@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up docsec in ./.venv: find a Python >= 3.12 (Mesa 3.5 needs it), create the virtual
-# environment, install docsec with its test and dashboard extras. Safe to run again.
+# environment, install docsec with its test, dashboard, EMA Workbench and Mesa visualisation extras
+# (so the tests of those users' tools run too). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -32,5 +33,5 @@ if [ ! -x .venv/bin/python ] || ! python_ok .venv/bin/python; then
     "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev,dashboard]'
+.venv/bin/python -m pip install --quiet -e '.[dev,dashboard,ema,mesa-viz]'
 echo "setup: ready ($(.venv/bin/python --version)); run .venv/bin/docsec --help"
