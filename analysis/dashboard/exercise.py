@@ -33,10 +33,12 @@ import pandas as pd
 
 from . import catalog
 from .headline import HEADLINE
+from .feed import feed_lines
 from .injects import Card, Inject, inject_by_key, timeline_cards
 from .live import LiveRun, counter_totals, daily_table, describe_changes, new_model
 from .levers import check_changes
 from .session import check_seed
+from ..narrate import Names
 from .tabletop import DEFAULT_ROUND_DAYS, DEFAULT_ROUNDS, check_setup
 from ...scenarios.loader import Scenario
 from ...sim.decisions import Choice
@@ -46,11 +48,14 @@ from ...sim.model import DocSecModel
 from ...sim.parameters import ParameterError
 
 CENTRE = "centre"
+#: Participants' pages redraw a played round at the latest this long after it ends (sooner, once the
+#: facilitator's page has drawn it): the projector first, then thirty phones.
+PUBLISH_SECONDS = 2.0
 #: Letters and digits of a join code: no 0/O, 1/I/L, so a code read off a projector is typed right.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 4
-#: Offices whose custodians can be seats (the first ones of the organisation: a room has few people).
-MAX_OFFICE_SEATS = 12
+#: Offices whose custodians can be seats (the first ones of the organisation), at most this many.
+MAX_OFFICE_SEATS = 30
 #: Typed names are kept short and plain.
 MAX_NAME = 40
 #: The choices a seat makes, in the order a participant sees them.
@@ -188,6 +193,8 @@ class Exercise:
         self.version = 0          # any change (the facilitator's view follows these)
         self.room_version = 0     # rounds, injects and seats (participants' views follow these)
         self.playing = False
+        self.published = 0        # rounds participants' pages have been told of
+        self._office_views: dict[tuple[int, int], dict[str, Any]] = {}
 
     # -- state -----------------------------------------------------------------------------------
     @property
@@ -331,14 +338,26 @@ class Exercise:
                 return None
             self.playing = True
             drafts = {seat: dict(ch) for seat, ch in self.drafts.items() if seat in self.holders}
-            self._touch()
+            self._touch(room=False)  # the facilitator's page shows that the round is under way
         try:
             result = self._play(number, drafts)
         finally:
             with self.lock:
                 self.playing = False
-                self._touch()
+                self._touch(room=False)
+            # the facilitator's page draws the round first; participants' pages follow once it has
+            # (``publish``), or after ``PUBLISH_SECONDS`` if no facilitator's page is open
+            timer = threading.Timer(PUBLISH_SECONDS, self.publish)
+            timer.daemon = True
+            timer.start()
         return result
+
+    def publish(self) -> None:
+        """Let participants' pages redraw the rounds played so far (once; later calls change nothing)."""
+        with self.lock:
+            if self.published < len(self.results):
+                self.published = len(self.results)
+                self._touch()
 
     def _play(self, number: int, drafts: Mapping[str, dict[str, Any]]) -> ExerciseRound:
         first = self.room.day + 1
@@ -372,37 +391,49 @@ class Exercise:
         result = ExerciseRound(number, first, last, cards, tuple(decisions), totals)
         with self.lock:
             self.results.append(result)
-            self.drafts = {seat: ch for seat, ch in self.drafts.items() if seat != CENTRE}  # offices keep theirs
+            if self.drafts.get(CENTRE) == drafts.get(CENTRE):  # played; a newer draft made meanwhile stays
+                self.drafts.pop(CENTRE, None)                  # offices keep theirs for the next round
         return result
 
     # -- what each seat sees ---------------------------------------------------------------------
     def office_view(self, office: int) -> dict[str, Any]:
-        """What the custodian of ``office`` sees: his office, its events, his warnings, rumours from elsewhere."""
+        """What the custodian of ``office`` sees: his office, its events, his warnings, rumours from elsewhere.
+
+        Made once per office and round (thirty pages redraw it after each round).
+        """
         with self.lock:
-            model = self.room.model
-            table = self.room.offices()
-            row = table.iloc[office - 1].to_dict()
-            name = f"Office {office}"
-            events = [e for e in (model.events or []) if e.office == name]
-            mine = [line for line in self.room.feed(limit=400) if line.office == row["office"]][:25]
-            custodian = model.offices[office - 1].custodian
-            rumours = []
-            if model.params.penalty.publicised:  # sanctions made known to every official
-                for e in reversed(model.events or []):
-                    if e.action in SANCTIONS and e.office and e.office != name:
-                        rumours.append(f"Day {e.day}: word reaches you that an official in another office "
-                                       f"{SANCTIONS[e.action]}.")
-                        if len(rumours) >= 8:
-                            break
-            log = model.decisions_log or []
-            since = self.results[-1].first_day if self.results else 1
-            shortcuts: dict[str, list[int]] = {}
-            for d in log:
-                if d.office == office and d.day >= since and d.official.startswith("custodian"):
-                    taken, asked = shortcuts.get(d.choice.value, [0, 0])
-                    shortcuts[d.choice.value] = [taken + int(d.taken), asked + 1]
-            return {"office": row, "warnings": int(custodian.warnings), "feed": mine, "rumours": rumours,
-                    "events": len(events), "shortcuts": shortcuts}
+            key = (office, len(self.results))
+            if key not in self._office_views:
+                self._office_views = {k: v for k, v in self._office_views.items() if k[1] == key[1]}
+                self._office_views[key] = self._make_office_view(office)
+            return self._office_views[key]
+
+    def _make_office_view(self, office: int) -> dict[str, Any]:
+        model = self.room.model
+        row = self.room.offices().iloc[office - 1].to_dict()
+        name = f"Office {office}"
+        events = model.events or []
+        mine = feed_lines([e for e in events[-20000:] if e.office == name], limit=25,
+                          names=Names.of(self.scenario.narration))
+        custodian = model.offices[office - 1].custodian
+        rumours = []
+        if model.params.penalty.publicised:  # sanctions made known to every official
+            for e in reversed(events):
+                if e.action in SANCTIONS and e.office and e.office != name:
+                    rumours.append(f"Day {e.day}: word reaches you that an official in another office "
+                                   f"{SANCTIONS[e.action]}.")
+                    if len(rumours) >= 8:
+                        break
+        since = self.results[-1].first_day if self.results else 1
+        shortcuts: dict[str, list[int]] = {}
+        for d in reversed(model.decisions_log or []):
+            if d.day < since:
+                break
+            if d.office == office and d.official.startswith("custodian"):
+                taken, asked = shortcuts.get(d.choice.value, [0, 0])
+                shortcuts[d.choice.value] = [taken + int(d.taken), asked + 1]
+        return {"office": row, "warnings": int(custodian.warnings), "feed": mine, "rumours": rumours,
+                "shortcuts": dict(sorted(shortcuts.items()))}
 
     def centre_view(self) -> pd.DataFrame:
         """What the centre knows, per round played: detections and their consequences."""

@@ -194,6 +194,8 @@ def FacilitatorView(exercise: Exercise):
             request.set(None)
 
     solara.use_thread(play_requested, dependencies=[request.value], intrusive_cancel=False)
+    played = len(exercise.results)
+    solara.use_effect(lambda: exercise.publish() if played else None, [played])  # drawn here: now the room
     busy = request.value is not None or exercise.playing
 
     def start(number: int):

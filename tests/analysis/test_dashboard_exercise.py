@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 
@@ -144,12 +145,19 @@ def test_a_bad_inject_names_its_field(text, message):
 def test_an_office_seat_sees_its_office_and_rumours_not_the_whole_picture(exercise):
     exercise.take_seat("office-2", "b2")
     exercise.play_round(1)
+    exercise.play_round(2)
     view = exercise.office_view(2)
     assert view["office"]["office"] == "Office 2"
     assert all(line.office == "Office 2" for line in view["feed"])
-    assert all("another office" in r for r in view["rumours"])
-    exercise.room.model.params = exercise.room.model.params.with_overrides({"penalty.publicised": False})
-    assert exercise.office_view(2)["rumours"] == []  # unpublicised sanctions do not travel
+    assert view["rumours"] and all("another office" in r for r in view["rumours"])
+    assert exercise.office_view(2) is view  # made once per round, however many pages draw it
+    default = catalog.scenario("default")
+    quiet = dataclasses.replace(default, params=default.params.with_overrides({"penalty.publicised": False}))
+    hushed = Exercise("ABCD", quiet, seed=3, round_days=30, rounds=3, office_seats=2)
+    hushed.play_round(1)
+    hushed.play_round(2)
+    assert hushed.room.model.events and any(e.action.name == "WARNING" for e in hushed.room.model.events)
+    assert hushed.office_view(2)["rumours"] == []  # unpublicised sanctions do not travel
 
 
 def test_the_centre_knows_detections_not_hidden_violations(exercise):
@@ -193,7 +201,7 @@ def test_the_after_action_report_is_offline_printable_and_names_seats(exercise):
 
 
 def test_bad_setup_is_refused_naming_the_field():
-    with pytest.raises(ParameterError, match=r"^exercise\.office_seats: must be a whole number from 0 to 12"):
+    with pytest.raises(ParameterError, match=r"^exercise\.office_seats: must be a whole number from 0 to 20"):
         Exercise("ABCD", "default", office_seats=30)
     with pytest.raises(InputError, match=r"is not a shipped scenario"):
         Exercise("ABCD", "../secret.toml")
