@@ -56,6 +56,8 @@ class Official(mesa.Agent):
         self.warnings = 0
         self._workload_day = -1
         self._workload = 0.0
+        self._felt_state: tuple = ()            # what the felt severities below were worked out for
+        self._felt: dict[tuple[Classification, bool], tuple[float, float, float]] = {}
 
     @property
     def label(self) -> str:
@@ -83,10 +85,10 @@ class Official(mesa.Agent):
     def perceived_detection_own(self) -> float:
         """Own-experience part of perceived detection, decayed toward its initial level."""
         m = self.model
-        if m.day == self.own_detection_day:
-            return self.own_detection
         b = self.office.params.behaviour
         base = b.initial_perceived_detection
+        if m.day == self.own_detection_day or self.own_detection == base:
+            return self.own_detection  # (at its initial level, nothing to decay)
         return base + (self.own_detection - base) * (1.0 - b.perception_decay_per_day) ** (m.day - self.own_detection_day)
 
     def _set_own_detection(self, value: float) -> None:
@@ -111,10 +113,10 @@ class Official(mesa.Agent):
     def severity_awareness(self) -> float:
         """How much of the believed severity of sanctions he feels, decayed toward its initial level."""
         m = self.model
-        if m.day == self._awareness_day:
-            return self._awareness
         b = self.office.params.behaviour
         base = b.initial_severity_awareness
+        if m.day == self._awareness_day or self._awareness == base:
+            return self._awareness  # (at its initial level, nothing to decay)
         return base + (self._awareness - base) * (1.0 - b.perception_decay_per_day) ** (m.day - self._awareness_day)
 
     def learn_severity(self, gain: float) -> None:
@@ -173,14 +175,35 @@ class Official(mesa.Agent):
         awareness are the same for every term, so they are worked out once.
         """
         w = weight(self.perceived_detection(), self.office.params.behaviour.probability_weighting)
-        awareness = self.severity_awareness()
-        alpha = self.severity_curvature
-        cost = w * felt(awareness * self.offence_severity(classification, grave), alpha) if forbidden else 0.0
+        offence, traced_leak, traced_loss = self.felt_sanctions(classification, grave)
+        cost = w * offence if forbidden else 0.0
         if leak > 0.0:
-            cost += leak * (w * felt(awareness * self.leak_severity(classification), alpha))
+            cost += leak * (w * traced_leak)
         if loss > 0.0:
-            cost += loss * (w * felt(awareness * self.offence_severity(classification, grave=False), alpha))
+            cost += loss * (w * traced_loss)
         return cost
+
+    def felt_sanctions(self, classification: Classification, grave: bool) -> tuple[float, float, float]:
+        """v(awareness x severity) of the sanctions a shortcut risks: the offence itself (grave or not), a leak
+        traced to him, a loss traced to him (an ordinary offence).
+
+        They change only when his awareness, the penalties he believes in force, his record, his risk
+        attitude or his office's parameters do, so they are kept until one of those changes.
+        """
+        awareness = self.severity_awareness()
+        state = (awareness, self.believed_penalty, self.offences, self.severity_curvature, self.office.params)
+        if state != self._felt_state:
+            self._felt_state = state
+            self._felt = {}
+        key = (classification, grave)
+        values = self._felt.get(key)
+        if values is None:
+            alpha = self.severity_curvature
+            values = (felt(awareness * self.offence_severity(classification, grave), alpha),
+                      felt(awareness * self.leak_severity(classification), alpha),
+                      felt(awareness * self.offence_severity(classification, grave=False), alpha))
+            self._felt[key] = values
+        return values
 
     # -- choices -------------------------------------------------------------
     def decide(self, choice: Choice, gain: float, *, forbidden: bool, classification: Classification,

@@ -10,6 +10,8 @@ liability for one. Each function returns ``(leak, loss)`` chances for one decisi
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from .parameters import Parameters
 
 
@@ -50,3 +52,18 @@ def favour(p: Parameters, documents: int) -> tuple[float, float]:
     leak = 1.0 - (1.0 - p.external_channel.strength) ** documents
     loss = 1.0 - (1.0 - b.worker_misplacement) ** documents
     return leak, loss
+
+
+class Hazards(NamedTuple):
+    """The hazards of an office's shortcuts under one set of parameters (see the functions above)."""
+
+    delegation: tuple[float, float]
+    copy_to_worker: tuple[float, float]
+    key_days: float
+    key_out: tuple[float, float]
+    postponed_collection: tuple[float, float]
+
+
+def of(p: Parameters) -> Hazards:
+    """Every hazard that depends on the parameters alone (favours also depend on how many documents)."""
+    return Hazards(delegation(p), copy_to_worker(p), key_days(p), key_out(p), postponed_collection(p))

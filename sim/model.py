@@ -128,6 +128,7 @@ class DocSecModel(mesa.Model):
         self._daily_rows: list[tuple] = []
         self._summary_cache: tuple[int, dict[str, float]] | None = None
         self._publicity = (0.0, 0)   # (level, day of last update)
+        self._publicity_today = (-1, None, None, 0.0)  # (day, _publicity, params, level on that day)
         self._education = (0.0, 0)
         self._queue_seq = 0
         self._collections: list = []     # (day, seq, document) circulated material due
@@ -384,8 +385,17 @@ class DocSecModel(mesa.Model):
         return level * (1.0 - decay_per_day) ** (self.day - since)
 
     def publicity_level(self) -> float:
-        """How much publicised sanctions currently raise everyone's perceived detection (O8)."""
-        return self._decayed(self._publicity, self.params.behaviour.perception_decay_per_day)
+        """How much publicised sanctions currently raise everyone's perceived detection (O8).
+
+        The same for every official on a day, so it is worked out once a day (and again after a
+        sanction is publicised or the parameters change).
+        """
+        day, publicity, params, level = self._publicity_today
+        if day == self.day and publicity is self._publicity and params is self.params:
+            return level
+        level = self._decayed(self._publicity, self.params.behaviour.perception_decay_per_day)
+        self._publicity_today = (self.day, self._publicity, self.params, level)
+        return level
 
     def publicise(self) -> None:
         level = self.publicity_level()

@@ -41,6 +41,7 @@ class Office:
         self.unreported_losses: list[Document] = []  # lost, registered, not known to the authorities
         self.awaited: dict[int, Document] = {}  # by number: handed out, awaited back by a collection or a loan
         self._findings = (0.0, 0)            # past audit findings, decaying (risk-targeted inspection), and its day
+        self._hazards: tuple[Parameters, hazards.Hazards] | None = None  # for which parameters, and the hazards
 
     # -- staff ---------------------------------------------------------------
     @property
@@ -49,6 +50,13 @@ class Office:
 
     def worker_has_key(self) -> bool:
         return isinstance(self.key_holder, Worker)
+
+    def hazards(self) -> hazards.Hazards:
+        """The hazards of this office's shortcuts under its parameters (worked out again when they change)."""
+        known = self._hazards
+        if known is None or known[0] is not self.params:
+            known = self._hazards = (self.params, hazards.of(self.params))
+        return known[1]
 
     def findings(self) -> float:
         """Past audit findings as a risk weight, decayed at ``inspection.risk_weight_decay_per_day``."""
@@ -82,7 +90,7 @@ class Office:
         m.log(self, official, Action.RECEIVED, doc)
         gain = official.workload() * p.documents.registration_hours
         delegation_forbidden = not p.custody.uncleared_may_handle
-        leak, loss = hazards.delegation(p)
+        leak, loss = self.hazards().delegation
         if self.workers and official.decide(Choice.DELEGATE, gain, forbidden=delegation_forbidden,
                                             classification=doc.classification, leak=leak, loss=loss):
             worker = m.streams.decisions.pick(self.workers)
@@ -133,7 +141,7 @@ class Office:
         m.log(self, official, Action.RECEIVED, doc)
         m.register(doc)
         forbidden = not p.custody.uncleared_may_handle
-        leak, loss = hazards.copy_to_worker(p)
+        leak, loss = self.hazards().copy_to_worker
         gain = official.workload() * p.documents.briefing_hours
         to_worker = bool(self.workers) and official.decide(Choice.COPY_TO_WORKER, gain, forbidden=forbidden,
                                                            classification=doc.classification, leak=leak, loss=loss)
@@ -169,7 +177,7 @@ class Office:
         if doc.state is not State.HANDED_OUT:
             return True
         gain = official.workload() * p.documents.collection_hours
-        leak, loss = hazards.postponed_collection(p)
+        leak, loss = self.hazards().postponed_collection
         if official.decide(Choice.POSTPONE_COLLECTION, gain, forbidden=True, classification=doc.classification,
                            leak=leak, loss=loss):
             if m.day == doc.due_day:
@@ -196,9 +204,9 @@ class Office:
         read or misplace from storage meanwhile; where the rules forbid it, it is a violation.
         """
         p = self.params
-        days = hazards.key_days(p)
-        gain = self.custodian.workload() * p.documents.key_keeping_hours * days
-        leak, loss = hazards.key_out(p)
+        h = self.hazards()
+        gain = self.custodian.workload() * p.documents.key_keeping_hours * h.key_days
+        leak, loss = h.key_out
         return self.custodian.decide(choice, gain, forbidden=not p.custody.key_sharing_permitted,
                                      classification=self.model.key_classification, leak=leak, loss=loss)
 
