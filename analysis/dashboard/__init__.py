@@ -9,10 +9,16 @@ Modules, one job each:
 - ``session``: free play (one live run per browser session);
 - ``pacing``: play's pace (each step drawn on the page before the next, so Pause is read at once);
 - ``tabletop``: rounds, the room's decisions, the unchanged-policy counterfactual and the debrief;
+- ``exercise``: a tabletop exercise played by people (seats, join codes, rounds, three paths);
+- ``injects``: news cards (a scenario's timeline, the shipped list a facilitator fires);
+- ``after_action``: the exercise's offline, printable after-action report;
 - ``offices``: the table of offices (key holders, documents out, warnings, dismissals);
-- ``charts`` and ``office_view``: figures and HTML from DataFrames (they never import ``sim``);
-- ``app``, ``controls``, ``tabletop_view``: the Solara user interface;
+- ``headline``: the metrics shown, their labels, readouts and which way is good news;
+- ``charts``, ``live_panels``, ``office_view``, ``tables``: figures, chart data and HTML from
+  DataFrames (they never import ``sim``);
+- ``app``, ``controls``, ``tabletop_view``, ``exercise_view``, ``lever_slider``, ``plotly_view``:
+  the Solara user interface; ``notebook``: the live view in a Jupyter cell;
 - ``server``: starting the web server (``docsec dashboard``).
 
-Only ``app``, ``controls``, ``tabletop_view`` and ``server`` need the ``dashboard`` extra (Solara).
+Only the Solara user interface modules and ``server`` need the ``dashboard`` extra (Solara).
 """

@@ -31,6 +31,11 @@ PLOTLY_URL = f"/static/assets/{PLOTLY_ASSET}"
 
 #: Loads plotly.js once per page (it sets window.Plotly when its script runs), then calls ``render``.
 LOADER = """if (window.Plotly) { render(window.Plotly); return; }
+      if (!this.plotly_url) {  // in a notebook: plotly.js comes inline (``PlotlyInline``), once per page
+        const wait = () => { if (window.Plotly) { render(window.Plotly); } else { setTimeout(wait, 100); } };
+        wait();
+        return;
+      }
       if (!window.docsecPlotlyLoading) {
         window.docsecPlotlyLoading = new Promise((resolve, reject) => {
           const script = document.createElement('script');
@@ -205,8 +210,48 @@ class LiveChart(ipyvue.VueTemplate):
     plotly_url = traitlets.Unicode(PLOTLY_URL).tag(sync=True)
 
 
+#: Where live charts find plotly.js: the dashboard's server; "" in a notebook (``PlotlyInline`` brings it).
+plotly_location = solara.create_context(PLOTLY_URL)
+
+
 @solara.component
 def LivePanelChart(panel: LivePanel, css_class: str = ""):
     """A live panel in the page; only the parts that changed since the last draw are sent."""
+    url = solara.use_context(plotly_location)
     return LiveChart.element(chart_layout=panel.layout, traces=panel.traces, overlay=panel.overlay, markers=panel.markers,
-                             height=int(panel.layout.get("height", 280)), css_class=css_class)
+                             height=int(panel.layout.get("height", 280)), css_class=css_class, plotly_url=url)
+
+
+INLINE_TEMPLATE = """
+<template><span class="docsec-plotly-inline" style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    if (window.Plotly || !this.source) { return; }
+    // plotly.js as a plain script: hide an AMD loader (the classic notebook's require.js) so that it
+    // sets window.Plotly, as it does on the dashboard's own page
+    const define = window.define;
+    window.define = undefined;
+    try {
+      const script = document.createElement('script');
+      script.text = this.source;
+      document.head.appendChild(script);
+    } finally {
+      window.define = define;
+    }
+  }
+}
+</script>
+"""
+
+
+class PlotlyInline(ipyvue.VueTemplate):
+    """plotly.js itself, for a page that does not serve it (a Jupyter notebook): loaded once, offline."""
+
+    template = traitlets.Unicode(INLINE_TEMPLATE).tag(sync=True)
+    source = traitlets.Unicode("").tag(sync=True)
+
+
+def plotly_source() -> str:
+    """The text of the plotly.js bundled with the plotly package."""
+    return (PLOTLY_FOLDER / PLOTLY_ASSET).read_text(encoding="utf-8")
