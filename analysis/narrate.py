@@ -189,8 +189,12 @@ def _sentence_body(e: Event, names: Names, context: Context) -> str:
             return f"{m['by']} found {who} {m['what']}{about} (committed on day {m['day']})"
         return f"finding about {who}: {x}"
     if a is Action.INVESTIGATION_OPENED:
+        if x == "the document is missing":
+            return f"{doc} is missing, and an investigation into its whereabouts opened"
         return f"the contents of {doc} surfaced outside, and an investigation opened"
     if a is Action.INVESTIGATION_SOLVED:
+        if x.startswith("its loss traced to"):
+            return f"the investigation into {doc} traced its loss to {who if e.actor else 'no official'}"
         return f"the investigation into {doc} traced the leak to {who if e.actor else 'no official'}"
     if a is Action.INVESTIGATION_FAILED:
         return f"the investigation into {doc} failed: {x or 'the leak could not be traced'}"

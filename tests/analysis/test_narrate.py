@@ -337,3 +337,15 @@ def test_all_needs_narrate_and_excludes_kind(capsys, tmp_path, args, message):
     assert main(["run", "strict", "--days", "5", *args]) == 2
     err = capsys.readouterr().err
     assert err.strip().splitlines()[-1] == message
+
+
+def test_loss_investigations_read_as_losses_not_leaks():
+    from docsec.analysis.narrate import sentence
+    from docsec.sim.events import Action, Event
+    opened = Event(40, "Office 1", "", Action.INVESTIGATION_OPENED, "D-7 (secret directive)", "the document is missing")
+    solved = Event(54, "Office 1", "custodian O-3", Action.INVESTIGATION_SOLVED, "D-7 (secret directive)",
+                   "its loss traced to custodian O-3")
+    leak = Event(54, "Office 1", "", Action.INVESTIGATION_OPENED, "D-8 (secret directive)", "the contents surfaced outside")
+    assert "investigation into its whereabouts" in sentence(opened) and "surfaced" not in sentence(opened)
+    assert "traced its loss to" in sentence(solved) and "leak" not in sentence(solved)
+    assert "surfaced outside" in sentence(leak)
