@@ -219,23 +219,34 @@ class DocSecModel(mesa.Model):
         s = self.streams.arrivals
         directives = s.gen.poisson(self._directive_rates)
         circulars = s.gen.poisson(self._circular_rates)
-        for i in np.flatnonzero(directives + circulars).tolist():
+        busy = np.flatnonzero(directives + circulars)
+        if not busy.size:
+            return
+        # each document's classification draw, in order of arrival (office by office, directives first)
+        draws = s.uniforms(int(directives[busy].sum() + circulars[busy].sum()))
+        pick = self.streams.decisions.pick
+        documents = self.documents
+        day = self.day
+        k = 0
+        for i, n_directives, n_circulars in zip(busy.tolist(), directives[busy].tolist(), circulars[busy].tolist(),
+                                                strict=True):
             office = self.offices[i]
             share_top = office.params.documents.share_top_secret
-            share_secret = office.params.documents.share_secret
-            for kind, count in ((Kind.DIRECTIVE, int(directives[i])), (Kind.CIRCULAR, int(circulars[i]))):
-                for _ in range(count):
-                    u = s.uniform()
-                    cls = (Classification.TOP_SECRET if u < share_top else
-                           Classification.SECRET if u < share_top + share_secret else Classification.RESTRICTED)
-                    doc = Document(len(self.documents) + 1, office, cls, kind, self.day)
-                    self.documents.append(doc)
-                    self.today["documents_received"] += 1
-                    official = self.streams.decisions.pick(office.officials)
-                    if kind is Kind.DIRECTIVE:
-                        office.take_in(doc, official)
-                    else:
-                        office.circulate(doc, official)
+            share_top_or_secret = share_top + office.params.documents.share_secret
+            for n in range(n_directives + n_circulars):
+                u = draws[k]
+                k += 1
+                cls = (Classification.TOP_SECRET if u < share_top else
+                       Classification.SECRET if u < share_top_or_secret else Classification.RESTRICTED)
+                directive = n < n_directives
+                doc = Document(len(documents) + 1, office, cls, Kind.DIRECTIVE if directive else Kind.CIRCULAR, day)
+                documents.append(doc)
+                official = pick(office.officials)
+                if directive:
+                    office.take_in(doc, official)
+                else:
+                    office.circulate(doc, official)
+        self.today["documents_received"] += k
 
     def _keys_and_storage(self) -> None:
         for office in self.offices:

@@ -54,6 +54,21 @@ class Stream:
         self._ui = i + 1
         return self._u[i]
 
+    def uniforms(self, n: int) -> list[float]:
+        """``n`` uniform draws on [0, 1): the same values as ``n`` calls of ``uniform``, in one go."""
+        i = self._ui
+        block = self._u
+        if i + n <= len(block):
+            self._ui = i + n
+            return block[i:i + n]
+        out = block[i:]
+        while len(out) < n:
+            block = self._u = self.gen.random(_BLOCK).tolist()
+            take = min(n - len(out), _BLOCK)
+            out += block[:take]
+            self._ui = take
+        return out
+
     def normal(self) -> float:
         """A standard normal draw."""
         i = self._zi
