@@ -1,11 +1,14 @@
 """What each shortcut risks: the chance that it leads to a leak or a loss (officials' liability).
 
 Officials are taken to know the hazards of their office's practices as they are (how curious
-workers are, how often they misplace things, how strong the external channel is); what they do
-not know for sure is whether a consequence will be traced to them (their perceived detection) and
-how severe the sanction will be (their awareness). So a crackdown on the channel (O11) lowers the
-liability officials feel for lax practices, and a shortcut that cannot lead to a leak carries no
-liability for one. Each function returns ``(leak, loss)`` chances for one decision.
+workers are, how often they misplace things, how strong the external channel is, how often leaked
+contents surface outside, where they can be traced); what they do not know for sure is whether a
+consequence will be traced to them (their perceived detection) and how severe the sanction will be
+(their awareness). A leak that never surfaces cannot be traced, so the leak chances here are of
+contents that leave *and surface* (``investigation.leak_surfacing``). So a crackdown on the channel
+(O11) lowers the liability officials feel for lax practices, and a shortcut that cannot lead to a
+traceable leak carries no liability for one. Each function returns ``(leak, loss)`` chances for one
+decision.
 """
 
 from __future__ import annotations
@@ -15,15 +18,20 @@ from typing import NamedTuple
 from .parameters import Parameters
 
 
+def _out(p: Parameters) -> float:
+    """Chance that contents an uncleared person reads leave through the channel and surface outside."""
+    return p.external_channel.strength * p.investigation.leak_surfacing
+
+
 def delegation(p: Parameters) -> tuple[float, float]:
-    """A worker registers and stores a directive: he may read it (and the contents cross the channel) or misplace it."""
+    """A worker registers and stores a directive: he may read it (and the contents get out) or misplace it."""
     b = p.behaviour
-    return b.worker_curiosity * p.external_channel.strength, b.worker_misplacement
+    return b.worker_curiosity * _out(p), b.worker_misplacement
 
 
 def copy_to_worker(p: Parameters) -> tuple[float, float]:
-    """A worker holds a circulated copy: he may read it and the contents cross the channel."""
-    return p.behaviour.worker_curiosity * p.external_channel.strength, 0.0
+    """A worker holds a circulated copy: he may read it and the contents get out."""
+    return p.behaviour.worker_curiosity * _out(p), 0.0
 
 
 def key_days(p: Parameters) -> float:
@@ -36,7 +44,7 @@ def key_out(p: Parameters) -> tuple[float, float]:
     """Workers read (and may misplace) stored documents while they hold the key, for ``key_days``."""
     b = p.behaviour
     days = key_days(p)
-    leak = 1.0 - (1.0 - b.storage_reading_rate * p.external_channel.strength) ** days
+    leak = 1.0 - (1.0 - b.storage_reading_rate * _out(p)) ** days
     loss = 1.0 - (1.0 - b.storage_reading_rate * b.worker_misplacement) ** days
     return leak, loss
 
@@ -47,9 +55,9 @@ def postponed_collection(p: Parameters) -> tuple[float, float]:
 
 
 def favour(p: Parameters, documents: int) -> tuple[float, float]:
-    """The worker reads every document he gets; each may cross the channel or be misplaced (O4)."""
+    """The worker reads every document he gets; each may get out or be misplaced (O4)."""
     b = p.behaviour
-    leak = 1.0 - (1.0 - p.external_channel.strength) ** documents
+    leak = 1.0 - (1.0 - _out(p)) ** documents
     loss = 1.0 - (1.0 - b.worker_misplacement) ** documents
     return leak, loss
 
