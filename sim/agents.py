@@ -255,6 +255,8 @@ class Official(mesa.Agent):
 
 def _scaled(severity: float, classification: Classification, penalty) -> float:
     """Proportional penalties scale with classification (restricted 1/3 ... top secret 1); uniform do not (O10)."""
+    if penalty.scaling is PenaltyScaling.CONVEX:
+        return severity * (classification / Classification.TOP_SECRET) ** 2
     if penalty.scaling is PenaltyScaling.PROPORTIONAL:
         return severity * classification / Classification.TOP_SECRET
     return severity

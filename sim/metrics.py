@@ -35,6 +35,8 @@ DAILY_COUNTERS: tuple[tuple[str, str, str], ...] = (
     ("investigations_solved", "investigations", "Investigations that traced a leak or a loss to an official."),
     ("leak_sanctions", "sanctions", "Sanctions for leaks traced to an official (O10)."),
     ("key_out_days", "office-days", "Office-days on which a worker held the storage key (O2)."),
+    ("documents_received_top_secret", "documents", "Documents classified top secret that arrived at offices."),
+    ("external_leaks_top_secret", "documents", "Top-secret documents whose contents crossed the external channel."),
 )
 
 #: Levels read at the end of each day (daily table) and at the end of the run (summary): (name, unit, meaning).

@@ -22,7 +22,9 @@ Daily schedule (one ``step`` is one day; ODD "process overview and scheduling"):
 
 from __future__ import annotations
 
+import gc
 import heapq
+import math
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import NamedTuple
@@ -180,7 +182,22 @@ class DocSecModel(mesa.Model):
 
     # -- the day ----------------------------------------------------------------
     def step(self) -> None:
-        """One day, in the order given in the module docstring."""
+        """One day, in the order given in the module docstring.
+
+        Python's cyclic garbage collector waits until the day is over: a day creates no cycles to
+        collect, and a national organisation's millions of documents would otherwise be scanned
+        over and over in the middle of it.
+        """
+        if not gc.isenabled():
+            self._day()
+            return
+        gc.disable()
+        try:
+            self._day()
+        finally:
+            gc.enable()
+
+    def _day(self) -> None:
         self.day += 1
         self.today = new_counters()
         for iv in self.timeline.get(self.day, ()):
@@ -227,7 +244,7 @@ class DocSecModel(mesa.Model):
         pick = self.streams.decisions.pick
         documents = self.documents
         day = self.day
-        k = 0
+        k = top_secret = 0
         for i, n_directives, n_circulars in zip(busy.tolist(), directives[busy].tolist(), circulars[busy].tolist(),
                                                 strict=True):
             office = self.offices[i]
@@ -236,8 +253,11 @@ class DocSecModel(mesa.Model):
             for n in range(n_directives + n_circulars):
                 u = draws[k]
                 k += 1
-                cls = (Classification.TOP_SECRET if u < share_top else
-                       Classification.SECRET if u < share_top_or_secret else Classification.RESTRICTED)
+                if u < share_top:
+                    cls = Classification.TOP_SECRET
+                    top_secret += 1
+                else:
+                    cls = Classification.SECRET if u < share_top_or_secret else Classification.RESTRICTED
                 directive = n < n_directives
                 doc = Document(len(documents) + 1, office, cls, Kind.DIRECTIVE if directive else Kind.CIRCULAR, day)
                 documents.append(doc)
@@ -247,6 +267,7 @@ class DocSecModel(mesa.Model):
                 else:
                     office.circulate(doc, official)
         self.today["documents_received"] += k
+        self.today["documents_received_top_secret"] += top_secret
 
     def _keys_and_storage(self) -> None:
         for office in self.offices:
@@ -353,6 +374,8 @@ class DocSecModel(mesa.Model):
         doc.leaked = True
         doc.leak_responsible = doc.responsible
         self.today["external_leaks"] += 1
+        if doc.classification is Classification.TOP_SECRET:
+            self.today["external_leaks_top_secret"] += 1
         self.log(doc.office, reader, Action.LEAKED, doc)
         if self.streams.channel.chance(self.params.investigation.leak_surfacing):
             self.today["investigations_opened"] += 1
@@ -410,7 +433,7 @@ class DocSecModel(mesa.Model):
 
     def publicise(self) -> None:
         level = self.publicity_level()
-        step = min(1.0, self.params.behaviour.publicity_learning / len(self.offices))
+        step = -math.expm1(-self.params.behaviour.publicity_learning / len(self.offices))
         self._publicity = (level + step * (1.0 - level), self.day)
 
     def education_level(self) -> float:

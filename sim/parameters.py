@@ -56,6 +56,7 @@ class PenaltyScaling(enum.StrEnum):
     """Whether a sanction's severity scales with the document's classification (O10)."""
 
     PROPORTIONAL = "proportional"
+    CONVEX = "convex"
     UNIFORM = "uniform"
 
 
@@ -173,8 +174,8 @@ class Behaviour:
                                "How far every official's perceived detection moves toward 1 when an inspector audits his office (O8); 0 switches it off.",
                                "modelling choice", sweep_hi=0.3)
     publicity_learning: float = _p(1.0, "fraction x offices", 0.0, 1000.0,
-                                   "How far officials' perceived detection moves toward 1 when a sanction is publicised, times the number of offices: a publicised sanction moves it by min(1, publicity_learning / offices), so general deterrence follows sanctions per office, not the organisation's size (O8).",
-                                   "modelling choice (0.05 per sanction in the default twenty offices)", sweep_hi=6.0)
+                                   "How strongly a publicised sanction raises officials' perceived detection, per office of the organisation: it moves the publicity level 1 - exp(-publicity_learning / offices) of the way toward 1, so general deterrence follows sanctions per office, not the organisation's size, and one sanction never makes detection certain (O8).",
+                                   "modelling choice (about 0.05 per sanction in the default twenty offices)", sweep_hi=6.0)
     perception_decay_per_day: float = _p(0.01, "1/day", 0.0, 1.0,
                                          "Daily rate at which perceived detection and severity awareness fall back to their initial levels.",
                                          "modelling choice", sweep_hi=0.1)
@@ -253,7 +254,7 @@ class Penalty:
                                  source="the case: families banished or sent to camps")
     harsher_severity: float = _p(2000.0, "utility", 0.0, 1e8, "Disutility of the harsher sanction beyond dismissal (O12).",
                                  "modelling choice: large enough to dominate", sweep_hi=20_000.0)
-    scaling: PenaltyScaling = _p(PenaltyScaling.PROPORTIONAL, "choice", doc="Proportional: severity scales with classification (restricted 1/3, secret 2/3, top secret 1); uniform: every offence as if top secret (O10).",
+    scaling: PenaltyScaling = _p(PenaltyScaling.PROPORTIONAL, "choice", doc="Proportional: severity scales with classification (restricted 1/3, secret 2/3, top secret 1); convex: with its square (1/9, 4/9, 1), so the gravest documents weigh most (Kolokoltsov 2021); uniform: every offence as if top secret (O10).",
                                  source="O10", choices=tuple(PenaltyScaling))
     publicised: bool = _p(True, "rule", doc="Whether sanctions are made known to all officials (general deterrence, O8).",
                           source="O8")

@@ -45,7 +45,7 @@ BAD_FILES = [
     ("out of range", HEAD + "[parameters]\ninspection.thoroughness = 1.5\n", "parameters.inspection.thoroughness",
      "must be a number from 0 to 1 (got 1.5)"),
     ("unknown choice", HEAD + '[parameters]\npenalty.scaling = "unifrom"\n', "parameters.penalty.scaling",
-     "must be one of proportional, uniform (got 'unifrom') (did you mean 'uniform'?)"),
+     "must be one of proportional, convex, uniform (got 'unifrom') (did you mean 'uniform'?)"),
     ("a list for a value", HEAD + "[parameters]\npenalty.warning_severity = [1, 2]\n",
      "parameters.penalty.warning_severity", "(got [1, 2])"),
     ("a table below a parameter", HEAD + "[parameters.penalty.ladder]\nsteps = 1\n", "parameters.penalty.ladder",
