@@ -25,8 +25,8 @@ def run(scenario, seed, params=None, timeline=None, events=True):
 
 # -- lax and strict baselines (O1, O2) ---------------------------------------------------------------------
 def test_strict_custody_cuts_uncleared_handling_and_exposures_at_a_cost_in_officials_hours():
-    # under lax rules officials already keep most custody themselves (they answer for leaks either way);
-    # strict rules cut what is left to the violations busy officials still commit
+    # under lax rules officials already keep most custody themselves (they answer for what a worker misplaces
+    # and for leaks that surface); strict rules cut what is left to the violations busy officials still commit
     lax, strict = load_scenario("lax"), load_scenario("strict")
     for seed in range(3):
         a = run(lax, seed, events=False).summary
