@@ -26,35 +26,25 @@ import gc
 import heapq
 import math
 from collections.abc import Mapping, Sequence
-from functools import partial
 from typing import NamedTuple
 
 import mesa
 import numpy as np
-from mesa.datacollection import DataCollector
 
 from .agents import Inspector, Official, Worker
+from .collection import SummaryCollector
 from .decisions import Choice
 from .documents import Classification, Document, Kind, State
 from .events import Action, Event
 from .inspection import LEAK, InspectionService
 from .interventions import Intervention, validate_timeline
-from .metrics import COUNTER_NAMES, DAILY_NAMES, GAUGE_NAMES, SUMMARY_NAMES, new_counters, summarise
+from .metrics import COUNTER_NAMES, DAILY_NAMES, GAUGE_NAMES, new_counters, summarise
 from .office import Office
 from .parameters import ParameterError, Parameters
 from .penalties import PenaltyPolicy
 from .profiles import OfficeProfile, office_parameters, validate_profiles
 from .streams import Streams
 from .violations import Violation, ViolationKind
-
-
-def summary_so_far(model: DocSecModel, name: str) -> float:
-    """DataCollector reporter: one column of the run summary as of today (picklable, unlike a lambda).
-
-    So each row Mesa collects (and ``mesa.batch_run`` returns) holds the run's totals, rates and
-    levels so far, under the summary's own column names; the last row is the run summary.
-    """
-    return model.summary()[name]
 
 
 class Decision(NamedTuple):
@@ -84,7 +74,7 @@ class DocSecModel(mesa.Model):
         **keywords: any parameter as ``group__name=value`` (e.g. ``penalty__dismissal_severity=500``),
             applied on top of ``params``; this is how ``mesa.batch_run`` drives the model.
 
-    The DataCollector's rows hold the run summary so far (``summary_so_far``); the daily table
+    The DataCollector's rows hold the run summary so far (``collection.summary_so_far``); the daily table
     (each day's counters and levels) is ``daily_table()``.
     """
 
@@ -144,8 +134,7 @@ class DocSecModel(mesa.Model):
         self._refresh_office_parameters()
         self.officials = self.agents_by_type[Official]
         self.workers = self.agents_by_type.get(Worker)
-        self.datacollector = DataCollector(
-            model_reporters={name: partial(summary_so_far, name=name) for name in SUMMARY_NAMES})
+        self.datacollector = SummaryCollector()
 
     def _build_organisation(self) -> None:
         pop = self.params.population

@@ -1,0 +1,41 @@
+"""The model's DataCollector collects exactly what Mesa's own DataCollector collects with the same reporters."""
+
+from functools import partial
+
+import pandas as pd
+from mesa.datacollection import DataCollector
+
+from docsec.sim.collection import SummaryCollector, summary_so_far
+from docsec.sim.metrics import SUMMARY_NAMES
+from docsec.sim.model import DocSecModel
+from docsec.sim.parameters import Parameters
+
+SMALL = Parameters().with_overrides({"population.offices": 4, "run.days": 40, "behaviour.favour_offer_rate": 0.1})
+
+
+def _run(collector=None) -> DocSecModel:
+    model = DocSecModel(SMALL, rng=5)
+    if collector is not None:
+        model.datacollector = collector
+    model.run_days()
+    return model
+
+
+def test_rows_equal_those_of_mesas_datacollector():
+    ours = _run()
+    assert isinstance(ours.datacollector, SummaryCollector)
+    mesas = _run(DataCollector(model_reporters={n: partial(summary_so_far, name=n) for n in SUMMARY_NAMES}))
+    a, b = ours.datacollector.get_model_vars_dataframe(), mesas.datacollector.get_model_vars_dataframe()
+    assert len(a) == 40 and list(a.columns) == list(SUMMARY_NAMES)
+    assert a.equals(b)
+    assert ours.datacollector._collection_steps == mesas.datacollector._collection_steps
+    assert a.iloc[-1].equals(pd.Series(ours.summary(), dtype=float))  # the last row is the run summary
+
+
+def test_a_reporter_added_by_the_user_is_collected_too():
+    model = DocSecModel(SMALL, rng=5)
+    model.datacollector._new_model_reporter("offices", lambda m: len(m.offices))
+    model.run_days(10)
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert list(frame["offices"]) == [4] * 10
+    assert list(frame["documents_received"]) == sorted(frame["documents_received"])  # totals so far
