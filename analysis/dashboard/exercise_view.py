@@ -236,7 +236,7 @@ def FacilitatorView(exercise: Exercise):
                 n = exercise.next_round
                 solara.Button(f"Playing round {n}…" if busy else f"Start round {n}", color="primary",
                               on_click=lambda: start(n), disabled=busy, loading=busy,
-                              classes=["start-round"] + (["busy"] if busy else []))
+                              classes=["start-round"] + (["busy"] if busy else [])).key(f"start-round-{n}")
                 Prose("**Fire an inject** (its card opens the next round; it applies from that round's first day):")
                 solara.Select(label="Inject", value=inject_key, values=[i.key for i in shipped_injects()],
                               classes=["inject-select"])

@@ -155,7 +155,8 @@ def Tabletop():
         number, changes = asked
         try:
             if current.play_round(changes, number=number) is not None:
-                draft.set({})
+                # what was played is in force; a lever moved while the round ran stays for the next one
+                draft.set({k: v for k, v in draft.value.items() if changes.get(k, object()) != v})
                 debrief.set(None)  # a debrief from before this round would be out of date
             error.set("")
         except InputError as err:
@@ -210,10 +211,12 @@ def Tabletop():
                 Prose(f"**The room's policy for round {current.next_round}.** Changes take effect on "
                       "the round's first day.")
                 number = current.next_round
+                # one button per round (its own widget): a click read after its round was played belongs
+                # to a button that is gone, and plays nothing
                 solara.Button(f"Playing round {number}…" if busy else f"Play round {number}", color="primary",
                               on_click=lambda: play(number), disabled=busy, loading=busy,
-                              classes=["play-round"] + (["busy"] if busy else []))
-                LeverPanel(shown, choose, changed=list(draft.value), disabled=busy)
+                              classes=["play-round"] + (["busy"] if busy else [])).key(f"play-round-{number}")
+                LeverPanel(shown, choose, changed=list(draft.value))  # (disabling 15 controls and back costs a round trip)
             if current.results:
                 solara.Button("Debrief" if current.finished else "End here and debrief", color="secondary",
                               on_click=run_debrief, classes=["run-debrief"], style={"margin-top": "8px"},
