@@ -216,7 +216,8 @@ class DocSecModel(mesa.Model):
         for name in COUNTER_NAMES:
             self.totals[name] += self.today[name]
         if self.collect_daily:
-            self._daily_rows.append((*self.today.values(), *self.gauges().values()))
+            summary = self.summary()  # its levels are the day's gauges, read once
+            self._daily_rows.append((*self.today.values(), *(summary[name] for name in GAUGE_NAMES)))
             self.datacollector.collect(self)
         if self.day >= self.params.run.days:
             self.running = False
