@@ -244,3 +244,32 @@ def test_a_seed_from_a_sweep_replays_as_with_the_command_line(dash):
     readouts = _readouts(dash, FREE)
     for metric in ("external_leaks", "exposures", "violations_committed", "losses"):
         assert _number(readouts[metric]["value"]) == direct.summary[metric], metric
+
+
+def test_a_slider_label_follows_a_drag_before_the_server_hears_of_it(dash):
+    sent: list[str] = []
+    dash.page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(str(payload))))
+    dash.open()
+    path = "external_channel.strength"
+    lever = lever_by_path()[path]
+    control = f"{FREE} .{lever_class(path)}"
+    before = dash.text(f"{control} .lever-value")
+    dash.page.locator(f"{control} .v-slider").scroll_into_view_if_needed()
+    track = dash.page.locator(f"{control} .v-slider").bounding_box()
+    thumb = dash.page.locator(f"{control} .v-slider__thumb").bounding_box()  # a drag starts on the thumb
+    y = thumb["y"] + thumb["height"] / 2
+    dash.page.mouse.move(thumb["x"] + thumb["width"] / 2, y)
+    dash.page.mouse.down()
+    held = len(sent)
+    dash.page.mouse.move(track["x"] + track["width"] * 0.8, y, steps=8)
+    # still held: the label already shows where the slider is, and no value has gone to the server
+    dash.page.wait_for_function("([s, b]) => document.querySelector(s + ' .lever-value').innerText !== b",
+                                arg=[control, before])
+    moving = dash.text(f"{control} .lever-value")
+    assert not any('"value"' in frame for frame in sent[held:]), sent[held:]
+    dash.page.mouse.up()
+    dash.step()
+    expect(dash.page.locator(f"{FREE} [data-testid=event-feed]")).to_contain_text(
+        f"{lever.section}: {lever.label.lower()} = ")
+    assert moving.startswith(f"{lever.label}: ") and moving != before
+    assert any('"value"' in frame for frame in sent[held:])  # sent on release: the check above could fail
