@@ -324,9 +324,10 @@ class Exercise:
         with self.lock:
             if self.finished:
                 raise ParameterError("inject", "every round is played")
-            if any(r == self.next_round and i.key == key for r, i in self.fired):
-                raise ParameterError("inject", f"'{inject.title}' is already fired for round {self.next_round}")
-            self.fired.append((self.next_round, inject))
+            target = self.next_round + (1 if self.playing else 0)  # fired while a round runs: the one after
+            if any(r == target and i.key == key for r, i in self.fired):
+                raise ParameterError("inject", f"'{inject.title}' is already fired for round {target}")
+            self.fired.append((target, inject))
             self._touch()
             return inject
 

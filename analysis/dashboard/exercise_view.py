@@ -180,6 +180,7 @@ def FacilitatorView(exercise: Exercise):
     request = solara.use_reactive(None)
     error = solara.use_reactive("")
     inject_key = solara.use_reactive(shipped_injects()[0].key)
+    freeing = solara.use_reactive("")  # the seat to hand back (a participant whose device is gone)
 
     def play_requested():
         number = request.value
@@ -232,6 +233,14 @@ def FacilitatorView(exercise: Exercise):
             solara.HTML(tag="div", unsafe_innerHTML=html_table(
                 pd.DataFrame(rows), {"held by": "held by", "next round": "next round"}, test_id="seat-table",
                 row_label="seat"))
+            held = [seat for seat in exercise.seat_names if seat in exercise.holders]
+            if held:
+                with solara.Div(classes=["docsec-toolbar"]):
+                    solara.Select(label="Seat", value=freeing.value if freeing.value in held else held[0],
+                                  values=held, on_value=freeing.set, classes=["free-seat-select"])
+                    solara.Button("Free this seat", outlined=True, classes=["free-seat"],
+                                  on_click=lambda: exercise.free_seat(freeing.value if freeing.value in held
+                                                                      else held[0]))
             if not exercise.finished:
                 n = exercise.next_round
                 solara.Button(f"Playing round {n}…" if busy else f"Start round {n}", color="primary",
@@ -344,6 +353,10 @@ def OfficeSeat(exercise: Exercise, session: str, seat: str):
 @solara.component
 def ParticipantView(exercise: Exercise, session: str, seat: str):
     use_exercise(exercise, room=True)
+    if exercise.seat_of(session) != seat:
+        solara.Warning("The facilitator has handed your seat back: reload the page to join again.",
+                       classes=["seat-freed"])
+        return
     status = (f"round {exercise.next_round} of {exercise.rounds}" if not exercise.finished
               else "all rounds played: the facilitator shows the debrief")
     if exercise.playing:

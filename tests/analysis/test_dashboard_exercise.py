@@ -231,3 +231,22 @@ def test_the_facilitator_and_seat_views_build_without_a_browser(exercise):
     for seat, session in ((CENTRE, "b0"), ("office-1", "b1")):
         _, page = solara.render(ParticipantView(exercise, session, seat), handle_error=False)
         assert "round 2 of 3" in " ".join(str(t.widget.children) for t in page.find(class_="my-seat"))
+
+
+def test_a_freed_seat_returns_to_the_model_and_can_be_taken_again(exercise):
+    exercise.take_seat("office-1", "lost-phone", "Dana")
+    exercise.set_draft("office-1", "lost-phone", {Choice.DELEGATE.value: True})
+    exercise.free_seat("office-1")
+    assert "office-1" not in exercise.holders and "office-1" not in exercise.drafts
+    result = exercise.play_round(1)
+    assert result.decisions == () and not any(d.by_seat for d in exercise.room.model.decisions_log)
+    assert exercise.take_seat("office-1", "new-phone") == "office-1"
+
+
+def test_an_inject_fired_while_a_round_runs_opens_the_round_after(exercise):
+    exercise.playing = True  # a round under way
+    exercise.fire("amnesty")
+    exercise.playing = False
+    assert exercise.pending_cards() == []
+    exercise.play_round(1)
+    assert [c.title for c in exercise.pending_cards()] == ["An amnesty for reported losses"]

@@ -93,6 +93,12 @@ def test_participants_join_by_code_take_seats_and_keep_them_through_a_reload(roo
     expect(ana.page.locator(f"{EX} [data-testid=my-office] [data-testid=office-card]")).to_have_count(1)
     expect(ana.page.locator(f"{EX} [data-testid=my-office]")).to_contain_text("Office 1")
     assert ana.page.locator(f"{EX} .live-chart").count() == 0
+    # the facilitator hands a seat back (a participant whose device is gone): another browser takes it
+    facilitator.click(f"{EX} .free-seat")
+    expect(ana.page.locator(f"{EX} .seat-freed")).to_be_visible()
+    expect(other.page.locator(f"{EX} .seat-office-1")).to_be_enabled()
+    other.click(f"{EX} .seat-office-1")
+    expect(other.page.locator(f"{EX} .my-seat")).to_contain_text("custodian of Office 1")
 
 
 def test_a_round_played_by_two_participants_and_a_facilitator(room):
