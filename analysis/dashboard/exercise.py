@@ -195,6 +195,7 @@ class Exercise:
         self.playing = False
         self.published = 0        # rounds participants' pages have been told of
         self._office_views: dict[tuple[int, int], dict[str, Any]] = {}
+        self._effects: tuple[int, pd.DataFrame] | None = None
 
     # -- state -----------------------------------------------------------------------------------
     @property
@@ -376,13 +377,11 @@ class Exercise:
                 self.policy_only.timeline.setdefault(first, []).append(change.intervention())
                 decisions.append(SeatDecision(number, first, CENTRE, self.who(CENTRE), dict(change.changes)))
         for seat in self.seat_names[1:]:
-            office = seat_office(seat)
-            if seat in self.holders and drafts.get(seat):
-                choices = drafts[seat]
-                self.room.model.set_seat(office, choices or None)
-                decisions.append(SeatDecision(number, first, seat, self.who(seat), dict(choices)))
-            else:
-                self.room.model.set_seat(office, None)
+            # an office's choices hold until its seat changes them: a decision is recorded when they change
+            choices = dict(drafts.get(seat) or {}) if seat in self.holders else {}
+            if choices != self.in_force(seat):
+                decisions.append(SeatDecision(number, first, seat, self.who(seat), choices))
+            self.room.model.set_seat(seat_office(seat), choices or None)
         self.room.advance(last - first + 1)
         self.policy_only.run_days(last - first + 1)
         self.baseline.run_days(last - first + 1)
@@ -446,29 +445,57 @@ class Exercise:
     def decisions(self) -> list[SeatDecision]:
         return [d for r in self.results for d in r.decisions]
 
+    def in_force(self, seat: str, through_round: int | None = None) -> dict[str, bool]:
+        """An office seat's choices in force after round ``through_round`` (default: every round played)."""
+        last = len(self.results) if through_round is None else through_round
+        latest: dict[str, bool] = {}
+        for result in self.results[:last]:
+            for d in result.decisions:
+                if d.seat == seat:
+                    latest = dict(d.changes)
+        return latest
+
     def replay_totals(self, leave_out: SeatDecision | None = None) -> dict[str, float]:
-        """Counter totals over the days played, replaying the room's path with one decision left out."""
+        """Counter totals over the days played, replaying the room's path with one decision left out.
+
+        A centre's decision left out is a policy change never made; an office's, choices left to the
+        model's rule for as long as that decision held (until the seat's next decision).
+        """
         injects = [i.intervention(self.results[r - 1].first_day) for r, i in self.fired if r <= len(self.results)]
         centre = [Intervention(day=d.day, set=dict(d.changes), note="") for d in self.decisions()
                   if d.seat == CENTRE and d is not leave_out]
         model: DocSecModel = new_model(self.scenario, self.seed, [*injects, *centre], record_events=False)
+        holding: dict[str, SeatDecision] = {}
         for result in self.results:
+            for d in result.decisions:
+                if d.seat != CENTRE:
+                    holding[d.seat] = d
             for seat in self.seat_names[1:]:
-                mine = [d for d in result.decisions if d.seat == seat and d is not leave_out]
-                model.set_seat(seat_office(seat), dict(mine[0].changes) or None if mine else None)
+                d = holding.get(seat)
+                model.set_seat(seat_office(seat), dict(d.changes) or None if d is not None and d is not leave_out
+                               else None)
             model.run_days(result.last_day - result.first_day + 1)
         return counter_totals(daily_table(model))
 
     def effects(self, metrics: tuple[str, ...] = HEADLINE) -> pd.DataFrame:
-        """Each decision's own effect on the totals: the room's path against a replay without it."""
-        room_total = counter_totals(self.room.daily())
-        rows = []
-        for d in self.decisions():
-            without = self.replay_totals(leave_out=d)
-            for m in metrics:
-                rows.append({"round": d.round, "seat": d.seat, "who": d.who, "decision": d.describe(),
-                             "metric": m, "effect": room_total[m] - without[m]})
-        return pd.DataFrame(rows, columns=["round", "seat", "who", "decision", "metric", "effect"])
+        """Each decision's own effect on the totals: the room's path against a replay without it.
+
+        One replay per decision (made once per round played, however often the report is made).
+        """
+        with self.lock:
+            key = len(self.results)
+            if self._effects is not None and self._effects[0] == key:
+                return self._effects[1]
+            room_total = counter_totals(self.room.daily())
+            rows = []
+            for d in self.decisions():
+                without = self.replay_totals(leave_out=d)
+                for m in metrics:
+                    rows.append({"round": d.round, "seat": d.seat, "who": d.who, "decision": d.describe(),
+                                 "metric": m, "effect": room_total[m] - without[m]})
+            table = pd.DataFrame(rows, columns=["round", "seat", "who", "decision", "metric", "effect"])
+            self._effects = (key, table)
+            return table
 
     def path_totals(self) -> pd.DataFrame:
         """Totals over the exercise on each path (metric, one column per path)."""
