@@ -1,4 +1,4 @@
-"""``docsec dashboard``: the teaching dashboard in the browser (free play and tabletop mode)."""
+"""``docsec dashboard``: the teaching dashboard in the browser (free play, tabletop mode and exercises)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Serve the teaching dashboard: choose a shipped scenario, set the custody, "
                                    "penalty, inspection, education and external-channel levers, and watch leaks, "
                                    "losses, detections and sanctions unfold; or play it as a tabletop game in "
-                                   "rounds with a debrief against the unchanged policy. Works with no network. "
-                                   "Needs the 'dashboard' extra.")
+                                   "rounds with a debrief against the unchanged policy; or run a tabletop exercise "
+                                   "where participants join on their own devices with a short code and play the "
+                                   "centre and the offices' custodians, with injects and an after-action report. "
+                                   "Works with no network. Needs the 'dashboard' extra.")
     p.add_argument("--host", default=DEFAULT_HOST,
                    help=f"address to listen on (default: {DEFAULT_HOST}, this machine only; "
                         "0.0.0.0 lets other machines in the room connect)")
