@@ -273,7 +273,7 @@ def FacilitatorView(exercise: Exercise):
 
 # -- a participant ---------------------------------------------------------------------------------------
 @solara.component
-def CentreSeat(exercise: Exercise, session: str):
+def CentreSeat(exercise: Exercise, session: str, version: int = 0):
     error = solara.use_reactive("")
     saved = solara.use_reactive(0)  # this page's own changes (others' drafts do not redraw it)
     _ = saved.value
@@ -305,7 +305,7 @@ def CentreSeat(exercise: Exercise, session: str):
 
 
 @solara.component
-def OfficeSeat(exercise: Exercise, session: str, seat: str):
+def OfficeSeat(exercise: Exercise, session: str, seat: str, version: int = 0):
     error = solara.use_reactive("")
     saved = solara.use_reactive(0)  # this page's own changes (others' drafts do not redraw it)
     _ = saved.value
@@ -352,7 +352,7 @@ def OfficeSeat(exercise: Exercise, session: str, seat: str):
 
 @solara.component
 def ParticipantView(exercise: Exercise, session: str, seat: str):
-    use_exercise(exercise, room=True)
+    version = use_exercise(exercise, room=True)  # passed on: a child with unchanged arguments is not redrawn
     if exercise.seat_of(session) != seat:
         solara.Warning("The facilitator has handed your seat back: reload the page to join again.",
                        classes=["seat-freed"])
@@ -370,9 +370,9 @@ def ParticipantView(exercise: Exercise, session: str, seat: str):
         Prose(f"**Round {exercise.results[-1].round} opened with:**")
         Cards(list(exercise.results[-1].cards), empty="No news.")
     if seat == CENTRE:
-        CentreSeat(exercise, session)
+        CentreSeat(exercise, session, version)
     else:
-        OfficeSeat(exercise, session, seat)
+        OfficeSeat(exercise, session, seat, version)
 
 
 @solara.component

@@ -128,6 +128,8 @@ def test_a_round_played_by_two_participants_and_a_facilitator(room):
     expect(office.page.locator(f"{EX} .my-seat")).to_contain_text("round 2 of 3")
     expect(centre.page.locator(f"{EX} [data-testid=centre-knows]")).to_contain_text("round 1")
     expect(office.page.locator(f"{EX} .my-shortcuts")).to_contain_text("delegate registration: 0 of")
+    expect(office.page.locator(EX)).to_contain_text("Your choices from round 2 on")
+    expect(centre.page.locator(EX)).to_contain_text("The centre's policy for round 2.")
     # the office's choice stays for the next round; the centre's change is in force
     expect(office.page.locator(f"{EX} .choice-delegate .v-btn--active")).to_have_text(re.compile("refuse", re.I))
     key = centre.page.locator(f"{EX} .{lever_class('custody.key_sharing_permitted')} input")
