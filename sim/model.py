@@ -164,8 +164,9 @@ class DocSecModel(mesa.Model):
         for office in self.offices:
             office.params = office_parameters(self.params, self.office_profiles.get(office.index + 1))
         offices = self.offices
-        self._directive_rates = np.array([o.params.documents.directives_per_office_per_day for o in offices])
-        self._circular_rates = np.array([o.params.documents.circulars_per_office_per_day for o in offices])
+        # directives per office, then circulated material per office: one Poisson draw each, in that order
+        self._arrival_rates = np.array([o.params.documents.directives_per_office_per_day for o in offices]
+                                       + [o.params.documents.circulars_per_office_per_day for o in offices])
         self._favour_rates = np.array([o.params.behaviour.favour_offer_rate for o in offices])
         self._check_rates = np.array([o.params.behaviour.self_check_rate for o in offices])
 
@@ -224,23 +225,27 @@ class DocSecModel(mesa.Model):
 
     def _arrivals(self) -> None:
         s = self.streams.arrivals
-        directives = s.gen.poisson(self._directive_rates)
-        circulars = s.gen.poisson(self._circular_rates)
-        busy = np.flatnonzero(directives + circulars)
-        if not busy.size:
+        counts = s.gen.poisson(self._arrival_rates).tolist()  # the same draws as one call for each kind
+        total = sum(counts)
+        if not total:
             return
         # each document's classification draw, in order of arrival (office by office, directives first)
-        draws = s.uniforms(int(directives[busy].sum() + circulars[busy].sum()))
+        draws = s.uniforms(total)
         pick = self.streams.decisions.pick
         documents = self.documents
         day = self.day
+        offices = self.offices
+        n_offices = len(offices)
         k = top_secret = 0
-        for i, n_directives, n_circulars in zip(busy.tolist(), directives[busy].tolist(), circulars[busy].tolist(),
-                                                strict=True):
-            office = self.offices[i]
+        for i in range(n_offices):
+            n_directives = counts[i]
+            arrived = n_directives + counts[n_offices + i]
+            if not arrived:
+                continue
+            office = offices[i]
             share_top = office.params.documents.share_top_secret
             share_top_or_secret = share_top + office.params.documents.share_secret
-            for n in range(n_directives + n_circulars):
+            for n in range(arrived):
                 u = draws[k]
                 k += 1
                 if u < share_top:
@@ -514,7 +519,12 @@ class DocSecModel(mesa.Model):
     def gauges(self) -> dict[str, float]:
         """Levels read at the end of a day: officials' mean perceived detection, audit effort."""
         officials = self.officials
-        detection = sum(o.perceived_detection() for o in officials) / len(officials) if officials else float("nan")
+        if officials:
+            # Official.perceived_detection for each, with the day's publicity level read once
+            publicity = 1.0 - self.publicity_level()
+            detection = sum(1.0 - (1.0 - o.perceived_detection_own()) * publicity for o in officials) / len(officials)
+        else:
+            detection = float("nan")
         return dict(zip(GAUGE_NAMES, (detection, self.inspection.effort), strict=True))
 
     def summary(self) -> dict[str, float]:

@@ -39,3 +39,13 @@ def test_a_reporter_added_by_the_user_is_collected_too():
     frame = model.datacollector.get_model_vars_dataframe()
     assert list(frame["offices"]) == [4] * 10
     assert list(frame["documents_received"]) == sorted(frame["documents_received"])  # totals so far
+
+
+def test_the_days_mean_perceived_detection_is_the_mean_of_every_officials_perception():
+    model = DocSecModel(SMALL.with_overrides({"inspection.audits_per_inspector_per_month": 8.0}), rng=2)
+    model.run_days()
+    officials = list(model.officials)
+    assert model.publicity_level() > 0.0  # sanctions were publicised, and audits moved some perceptions
+    assert len({o.perceived_detection_own() for o in officials}) > 1
+    mean = sum(o.perceived_detection() for o in officials) / len(officials)
+    assert model.gauges()["mean_perceived_detection"] == mean
