@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from .decisions import Choice, choice_probability, felt, weight
+from .decisions import Choice, choice_probability, felt, notice_probability, weight
 from .documents import Classification
 from .parameters import LeakSanction, PenaltyScaling
 
@@ -223,9 +223,15 @@ class Official(mesa.Agent):
         if gain <= 0.0:
             return False
         b = self.office.params.behaviour
-        p = choice_probability(gain, self.expected_cost(forbidden, classification, grave, leak, loss),
-                               self.norm() if forbidden else 0.0, b.choice_temperature, b.attention_scale)
-        taken = m.streams.decisions.uniform() < p
+        u = m.streams.decisions.uniform()
+        # The chance of taking it never exceeds the chance of noticing it, so a draw at or above the
+        # latter settles the choice (not taken) without weighing the costs: the same outcome, cheaper.
+        if u < notice_probability(gain, b.attention_scale):
+            p = choice_probability(gain, self.expected_cost(forbidden, classification, grave, leak, loss),
+                                   self.norm() if forbidden else 0.0, b.choice_temperature, b.attention_scale)
+            taken = u < p
+        else:
+            taken = False
         if m.decisions_log is not None:
             m.record_decision(self, choice, taken, by_seat=False)
         return taken

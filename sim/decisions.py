@@ -55,6 +55,11 @@ def felt(severity: float, alpha: float) -> float:
     return severity ** alpha if severity > 0.0 else 0.0
 
 
+def notice_probability(gain: float, attention: float) -> float:
+    """Probability that he notices a shortcut gaining ``gain`` at all: ``1 - exp(-gain / attention)``."""
+    return -math.expm1(-gain / attention)
+
+
 def choice_probability(gain: float, expected_cost: float, norm: float, temperature: float,
                        attention: float = 1.0) -> float:
     """Probability of taking a shortcut.
@@ -62,10 +67,12 @@ def choice_probability(gain: float, expected_cost: float, norm: float, temperatu
     ``gain``: what it saves or brings (utility); ``expected_cost``: expected sanctions and liability;
     ``norm``: inner cost of breaking a rule (0 if the rules allow it); ``temperature``: noise of the
     logit rule; ``attention``: the gain at which the shortcut is noticed with probability 1 - 1/e.
+    It never exceeds ``notice_probability(gain, attention)``, in floating point too (the logit
+    factor is a division by a number of at least 1).
     """
     if gain <= 0.0:
         return 0.0
-    noticed = -math.expm1(-gain / attention)
+    noticed = notice_probability(gain, attention)
     x = (gain - expected_cost - norm) / temperature
     if x >= 0:
         return noticed / (1.0 + math.exp(-x))

@@ -433,6 +433,8 @@ class DocSecModel(mesa.Model):
 
     def education_level(self) -> float:
         """The current norm boost left by education campaigns (O9)."""
+        if self._education[0] == 0.0:
+            return 0.0  # no campaign yet
         return self._decayed(self._education, self.params.education.decay_per_day)
 
     def campaign(self) -> None:

@@ -89,8 +89,9 @@ class Stream:
         return min(int(self.uniform() * n), n - 1)
 
     def pick(self, items):
-        """A uniformly chosen element of a non-empty sequence."""
-        return items[self.index(len(items))]
+        """A uniformly chosen element of a non-empty sequence (the element at ``index(len(items))``)."""
+        n = len(items)
+        return items[min(int(self.uniform() * n), n - 1)]
 
     def lognormal_mean(self, mean: float, log_sd: float) -> float:
         """A lognormal draw with the given mean and log-scale spread."""
