@@ -82,10 +82,10 @@ SLOW = """
 name = "slow"
 replicates = 3
 base_seed = 1
-days = 200
+days = 365
 
 [parameters]
-population.offices = 30
+population.offices = 60
 custody.key_sharing_permitted = [true, false]
 """
 
@@ -125,8 +125,20 @@ def test_a_worker_killed_from_outside_is_replaced_and_every_run_finishes(rel, tm
             children = python_children(proc.pid)
         assert len(children) >= 2, "the sweep's workers did not start"
         time.sleep(0.2)
-        os.kill(children[0], signal.SIGKILL)
-        out, err = proc.communicate(timeout=120)
+        killed = False
+        while not killed and time.monotonic() < deadline and proc.poll() is None:
+            for child in children:  # a worker may have just been replaced: kill one that is alive now
+                try:
+                    os.kill(child, signal.SIGKILL)
+                except ProcessLookupError:
+                    continue
+                killed = True
+                break
+            else:
+                time.sleep(0.05)
+                children = python_children(proc.pid)
+        assert killed, "no worker was alive to be killed"
+        out, err = proc.communicate(timeout=180)
     finally:
         proc.kill()
     assert proc.returncode == 0 and "Traceback" not in err, err
