@@ -68,6 +68,7 @@ def test_lever_changes_reach_the_model_from_the_next_day(dash):
     dash.page.keyboard.press("ArrowRight")
     target = strength.default + 2 * strength.step
     dash.wait_text(f"{slider} .lever-value", strength.show(target))
+    wait_lever_in_force(dash, slider, target)  # the server holds both presses, not only the label
     dash.step()
     expected = describe_changes({"custody.key_sharing_permitted": False, "external_channel.strength": target})
     expect(dash.page.locator(f"{FREE} [data-testid=event-feed]")).to_contain_text(
@@ -75,6 +76,29 @@ def test_lever_changes_reach_the_model_from_the_next_day(dash):
     charts = dash.wait_points(f"{FREE} .live-chart", 7)
     markers = [t for t in charts[0]["traces"] if t["name"] == "policy changes"]
     assert markers and markers[0]["points"] == 1
+
+
+def wait_lever_in_force(dash, control: str, value: float) -> None:
+    """Wait until the server holds ``value`` for the slider in ``control`` with no change still on its way."""
+    dash.page.wait_for_function(
+        "([s, v]) => { const el = document.querySelector(s + ' .docsec-lever-slider'); return el && "
+        "el.dataset.pending === 'no' && Math.abs(Number(el.dataset.value) - v) < 1e-9; }", arg=[control, value])
+
+
+def test_a_step_clicked_straight_after_two_key_presses_uses_both(dash):
+    dash.open()
+    slider = f"{FREE} .{lever_class('external_channel.strength')}"
+    strength = lever_by_path()["external_channel.strength"]
+    dash.page.locator(f"{slider} [role=slider]").focus()
+    dash.page.keyboard.press("ArrowRight")
+    dash.page.keyboard.press("ArrowRight")
+    dash.click(f"{FREE} .step-button")  # no wait: a teacher's press, press, Step
+    target = strength.default + 2 * strength.step
+    expected = describe_changes({"external_channel.strength": target})
+    expect(dash.page.locator(f"{FREE} [data-testid=event-feed]")).to_contain_text(
+        f"Day 1 — All offices: policy set in the dashboard: {expected}.")
+    wait_lever_in_force(dash, slider, target)
+    dash.wait_text(f"{slider} .lever-value", strength.show(target))
 
 
 def _wait_day_past(dash, day: int) -> None:

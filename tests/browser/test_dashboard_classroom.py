@@ -39,6 +39,13 @@ def _readouts(dash, scope: str) -> dict[str, dict]:
         scope)
 
 
+def wait_lever_in_force(dash, control: str, value: float) -> None:
+    """Wait until the server holds ``value`` for the slider in ``control`` with no change still on its way."""
+    dash.page.wait_for_function(
+        "([s, v]) => { const el = document.querySelector(s + ' .docsec-lever-slider'); return el && "
+        "el.dataset.pending === 'no' && Math.abs(Number(el.dataset.value) - v) < 1e-9; }", arg=[control, value])
+
+
 def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
@@ -85,6 +92,7 @@ def test_arrow_keys_on_a_tabletop_slider_register_every_press(dash):
         dash.page.keyboard.press("ArrowRight")
         target = lever.coerce(lever.default + presses * lever.step)
         dash.wait_text(f"{control} .lever-value", re.escape(lever.show(target)))
+        wait_lever_in_force(dash, control, target)  # the press reached the server, in order
         expect(dash.page.locator(f"{control} .lever-changed")).to_have_text("changed for the next round")
         # the slider kept keyboard focus through the change mark appearing
         assert dash.page.evaluate("(s) => document.activeElement.closest(s) !== null", control)
@@ -92,7 +100,21 @@ def test_arrow_keys_on_a_tabletop_slider_register_every_press(dash):
     dash.page.keyboard.press("ArrowRight")
     target = lever.coerce(lever.default + 5 * lever.step)
     dash.wait_text(f"{control} .lever-value", re.escape(lever.show(target)))
+    wait_lever_in_force(dash, control, target)
     dash.click(f"{TABLE} .play-round")
+    dash.wait_text(f"{TABLE} .round-result", "Decision before this round: " + re.escape(describe_changes({path: target})))
+
+
+def test_play_round_clicked_straight_after_two_key_presses_plays_both(dash):
+    _start_game(dash)
+    path = "inspection.audits_per_inspector_per_month"
+    lever = lever_by_path()[path]
+    control = f"{TABLE} .{lever_class(path)}"
+    dash.page.locator(f"{control} [role=slider]").focus()
+    dash.page.keyboard.press("ArrowRight")
+    dash.page.keyboard.press("ArrowRight")
+    dash.click(f"{TABLE} .play-round")  # no wait: the room's press, press, Play round
+    target = lever.coerce(lever.default + 2 * lever.step)
     dash.wait_text(f"{TABLE} .round-result", "Decision before this round: " + re.escape(describe_changes({path: target})))
 
 
