@@ -38,6 +38,26 @@ class Choice(enum.StrEnum):
     CONCEAL_LOSS = "conceal a loss"               # conceal a discovered loss instead of reporting it (O9)
 
 
+def seat_choices(choices) -> dict[Choice, bool]:
+    """A seat's choices, validated: each ``Choice`` (or its text) to True (take the shortcut) or False.
+
+    Raises ParameterError naming ``seat.choices.<key>`` and what is allowed.
+    """
+    from .parameters import ParameterError
+
+    parsed: dict[Choice, bool] = {}
+    for key, value in choices.items():
+        try:
+            choice = Choice(key)
+        except ValueError:
+            raise ParameterError(f"seat.choices.{key}", "unknown choice; allowed: "
+                                 + ", ".join(c.value for c in Choice)) from None
+        if not isinstance(value, bool) and type(value).__name__ != "bool_":
+            raise ParameterError(f"seat.choices.{key}", f"must be true or false (got {value!r})")
+        parsed[choice] = bool(value)
+    return parsed
+
+
 def weight(p: float, gamma: float) -> float:
     """Decision weight of a probability ``p`` (Tversky & Kahneman 1992); ``gamma = 1`` gives ``p``."""
     if p <= 0.0:

@@ -33,7 +33,7 @@ import numpy as np
 
 from .agents import Inspector, Official, Worker
 from .collection import SummaryCollector
-from .decisions import Choice
+from .decisions import Choice, seat_choices
 from .documents import Classification, Document, Kind, State
 from .events import Action, Event
 from .inspection import LEAK, InspectionService
@@ -485,17 +485,7 @@ class DocSecModel(mesa.Model):
         if choices is None:
             self._seats.pop(int(office_number) - 1, None)
             return
-        parsed: dict[Choice, bool] = {}
-        for key, value in choices.items():
-            try:
-                choice = Choice(key)
-            except ValueError:
-                raise ParameterError(f"seat.choices.{key}", "unknown choice; allowed: "
-                                     + ", ".join(c.value for c in Choice)) from None
-            if not isinstance(value, (bool, np.bool_)):
-                raise ParameterError(f"seat.choices.{key}", f"must be true or false (got {value!r})")
-            parsed[choice] = bool(value)
-        self._seats[int(office_number) - 1] = parsed
+        self._seats[int(office_number) - 1] = seat_choices(choices)
 
     def seat_decision(self, official: Official, choice: Choice) -> bool | None:
         """What the person holding this official's seat chose, or None if the model's rule decides."""

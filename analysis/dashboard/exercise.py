@@ -41,7 +41,7 @@ from .session import check_seed
 from ..narrate import Names
 from .tabletop import DEFAULT_ROUND_DAYS, DEFAULT_ROUNDS, check_setup
 from ...scenarios.loader import Scenario
-from ...sim.decisions import Choice
+from ...sim.decisions import Choice, seat_choices
 from ...sim.events import Action
 from ...sim.interventions import Intervention
 from ...sim.model import DocSecModel
@@ -107,17 +107,7 @@ def check_name(name: Any) -> str:
 
 def check_seat_choices(choices: Mapping[str, Any]) -> dict[str, bool]:
     """An office seat's choices: ``Choice`` text -> True (take the shortcut) or False (refuse it)."""
-    out = {}
-    for key, value in choices.items():
-        try:
-            choice = Choice(key)
-        except ValueError:
-            raise ParameterError(f"seat.choices.{key}", "unknown choice; allowed: "
-                                 + ", ".join(c.value for c in Choice)) from None
-        if not isinstance(value, bool):
-            raise ParameterError(f"seat.choices.{key}", f"must be true or false (got {value!r})")
-        out[choice.value] = value
-    return out
+    return {choice.value: taken for choice, taken in seat_choices(choices).items()}
 
 
 def describe_seat_choices(choices: Mapping[str, bool]) -> str:
