@@ -18,7 +18,6 @@ from docsec.analysis.dashboard.exercise import (
     Exercise,
     Registry,
     normalise_code,
-    office_seat,
 )
 from docsec.analysis.dashboard.injects import parse_injects, shipped_injects, timeline_cards
 from docsec.analysis.dashboard import catalog

@@ -8,14 +8,10 @@ Explain the behavioural change in the commit that refreshes them.
 
 import json
 import math
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-from docsec.sim.parameters import Parameters  # noqa: E402
-from docsec.sim.run import run_simulation  # noqa: E402
+from docsec.sim.parameters import Parameters
+from docsec.sim.run import run_simulation
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
