@@ -215,11 +215,9 @@ class Official(mesa.Agent):
         A seat held by a person in a tabletop exercise decides instead of the rule.
         """
         m = self.model
-        if m._seats:
-            seated = m.seat_decision(self, choice)
-            if seated is not None:
-                m.record_decision(self, choice, seated, by_seat=True)
-                return seated
+        seated = self._seated(choice)
+        if seated is not None:
+            return seated
         if gain <= 0.0:
             return False
         b = self.office.params.behaviour
@@ -244,9 +242,8 @@ class Official(mesa.Agent):
         concealment more attractive; leniency for self-reports pulls the other way.
         """
         m = self.model
-        seated = m.seat_decision(self, Choice.CONCEAL_LOSS)
+        seated = self._seated(Choice.CONCEAL_LOSS)
         if seated is not None:
-            m.record_decision(self, Choice.CONCEAL_LOSS, seated, by_seat=True)
             return seated
         b = self.office.params.behaviour
         leniency = self.believed_penalty.self_report_leniency
@@ -255,8 +252,19 @@ class Official(mesa.Agent):
         p = choice_probability(cost_of_reporting, cost_of_concealing, self.norm(), b.choice_temperature,
                                b.attention_scale)
         taken = m.streams.decisions.uniform() < p
-        m.record_decision(self, Choice.CONCEAL_LOSS, taken, by_seat=False)
+        if m.decisions_log is not None:
+            m.record_decision(self, Choice.CONCEAL_LOSS, taken, by_seat=False)
         return taken
+
+    def _seated(self, choice: Choice) -> bool | None:
+        """What a person holding this official's seat chose (recorded), or None if the rule decides."""
+        m = self.model
+        if not m._seats:
+            return None
+        seated = m.seat_decision(self, choice)
+        if seated is not None:
+            m.record_decision(self, choice, seated, by_seat=True)
+        return seated
 
 
 def _scaled(severity: float, classification: Classification, penalty) -> float:
