@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from .decisions import Choice, choice_probability, felt, notice_probability, weight
+from .decisions import Choice, choice_probability, felt, notice_probability, taking_probability, weight
 from .documents import Classification
 from .parameters import LeakSanction, PenaltyScaling
 
@@ -29,6 +29,11 @@ class Official(mesa.Agent):
     norm, corruptibility. State: perceived detection (own experience), severity awareness, the
     penalties he believes in force, offence record.
     """
+
+    __slots__ = ("office", "role", "active", "workload_scale", "severity_curvature", "norm_trait", "corruptibility",
+                 "own_detection", "own_detection_day", "_awareness", "_awareness_day", "believed_penalty",
+                 "penalty_version", "offences", "warnings", "_workload_day", "_workload", "_felt", "_felt_awareness", "_felt_penalty",
+                 "_felt_offences", "_felt_params", "_felt_curvature")
 
     def __init__(self, model: DocSecModel, office: Office, role: str):
         super().__init__(model)
@@ -56,8 +61,14 @@ class Official(mesa.Agent):
         self.warnings = 0
         self._workload_day = -1
         self._workload = 0.0
-        self._felt_state: tuple = ()            # what the felt severities below were worked out for
-        self._felt: dict[tuple[Classification, bool], tuple[float, float, float]] = {}
+        # the felt severities of the sanctions he risks (felt_sanctions), by classification (negative: grave),
+        # and the awareness, believed penalties, record and office parameters they were worked out for
+        self._felt: dict[int, tuple[float, float, float]] = {}
+        self._felt_awareness = -1.0
+        self._felt_penalty = None
+        self._felt_offences = -1
+        self._felt_params = None
+        self._felt_curvature = -1.0
 
     @property
     def label(self) -> str:
@@ -174,7 +185,8 @@ class Official(mesa.Agent):
         Each term is ``threat(perceived detection, severity)``; the perceived chance, its weight and his
         awareness are the same for every term, so they are worked out once.
         """
-        w = weight(self.perceived_detection(), self.office.params.behaviour.probability_weighting)
+        detection = 1.0 - (1.0 - self.perceived_detection_own()) * (1.0 - self.model.publicity_level())
+        w = weight(detection, self.office.params.behaviour.probability_weighting)  # (perceived_detection, inline)
         offence, traced_leak, traced_loss = self.felt_sanctions(classification, grave)
         cost = w * offence if forbidden else 0.0
         if leak > 0.0:
@@ -191,18 +203,24 @@ class Official(mesa.Agent):
         attitude or his office's parameters do, so they are kept until one of those changes.
         """
         awareness = self.severity_awareness()
-        state = (awareness, self.believed_penalty, self.offences, self.severity_curvature, self.office.params)
-        if state != self._felt_state:
-            self._felt_state = state
-            self._felt = {}
-        key = (classification, grave)
-        values = self._felt.get(key)
+        known = self._felt
+        if (awareness != self._felt_awareness or self.believed_penalty is not self._felt_penalty
+                or self.offences != self._felt_offences or self.office.params is not self._felt_params
+                or self.severity_curvature != self._felt_curvature):
+            self._felt_awareness = awareness
+            self._felt_penalty = self.believed_penalty
+            self._felt_offences = self.offences
+            self._felt_params = self.office.params
+            self._felt_curvature = self.severity_curvature
+            known = self._felt = {}
+        key = -classification if grave else classification  # (the classification is an IntEnum: 1, 2, 3)
+        values = known.get(key)
         if values is None:
             alpha = self.severity_curvature
             values = (felt(awareness * self.offence_severity(classification, grave), alpha),
                       felt(awareness * self.leak_severity(classification), alpha),
                       felt(awareness * self.offence_severity(classification, grave=False), alpha))
-            self._felt[key] = values
+            known[key] = values
         return values
 
     # -- choices -------------------------------------------------------------
@@ -215,19 +233,21 @@ class Official(mesa.Agent):
         A seat held by a person in a tabletop exercise decides instead of the rule.
         """
         m = self.model
-        seated = self._seated(choice)
-        if seated is not None:
-            return seated
+        if m._seats:
+            seated = self._seated(choice)
+            if seated is not None:
+                return seated
         if gain <= 0.0:
             return False
         b = self.office.params.behaviour
         u = m.streams.decisions.uniform()
         # The chance of taking it never exceeds the chance of noticing it, so a draw at or above the
         # latter settles the choice (not taken) without weighing the costs: the same outcome, cheaper.
-        if u < notice_probability(gain, b.attention_scale):
-            p = choice_probability(gain, self.expected_cost(forbidden, classification, grave, leak, loss),
-                                   self.norm() if forbidden else 0.0, b.choice_temperature, b.attention_scale)
-            taken = u < p
+        noticed = notice_probability(gain, b.attention_scale)
+        if u < noticed:
+            x = (gain - self.expected_cost(forbidden, classification, grave, leak, loss)
+                 - (self.norm() if forbidden else 0.0)) / b.choice_temperature
+            taken = u < taking_probability(noticed, x)
         else:
             taken = False
         if m.decisions_log is not None:
@@ -278,6 +298,8 @@ def _scaled(severity: float, classification: Classification, penalty) -> float:
 
 class Worker(mesa.Agent):
     """An uncleared worker: handles what he is given, may read, misplace and pass contents outside."""
+
+    __slots__ = ("office",)
 
     def __init__(self, model: DocSecModel, office: Office):
         super().__init__(model)

@@ -92,8 +92,12 @@ def choice_probability(gain: float, expected_cost: float, norm: float, temperatu
     """
     if gain <= 0.0:
         return 0.0
-    noticed = notice_probability(gain, attention)
-    x = (gain - expected_cost - norm) / temperature
+    return taking_probability(notice_probability(gain, attention), (gain - expected_cost - norm) / temperature)
+
+
+def taking_probability(noticed: float, x: float) -> float:
+    """``noticed`` times the logistic of ``x = (gain - expected cost - norm) / temperature``: the chance of
+    taking a shortcut noticed with probability ``noticed`` (see ``choice_probability``)."""
     if x >= 0:
         return noticed / (1.0 + math.exp(-x))
     e = math.exp(x)

@@ -31,6 +31,7 @@ from typing import NamedTuple
 import mesa
 import numpy as np
 
+from . import hazards
 from .agents import Inspector, Official, Worker
 from .collection import SummaryCollector
 from .decisions import Choice, seat_choices
@@ -123,6 +124,7 @@ class DocSecModel(mesa.Model):
         self._publicity_today = (-1, None, None, 0.0)  # (day, _publicity, params, level on that day)
         self._education = (0.0, 0)
         self._queue_seq = 0
+        self._hazards: dict[int, tuple[Parameters, hazards.Hazards]] = {}  # by id of the parameters: hazards_of
         self._collections: list = []     # (day, seq, document) circulated material due
         self._loans: list = []           # (day, seq, document) favour loans due back
         self._investigations: list = []  # (day, seq, document) investigation outcomes
@@ -314,6 +316,13 @@ class DocSecModel(mesa.Model):
             self.inspection.resolve(doc, kind)
 
     # -- shared operations used by offices, inspectors and penalties --------------
+    def hazards_of(self, params: Parameters) -> hazards.Hazards:
+        """The hazards of shortcuts under ``params``, worked out once for each set of parameters in use."""
+        known = self._hazards.get(id(params))
+        if known is None or known[0] is not params:
+            known = self._hazards[id(params)] = (params, hazards.of(params))
+        return known[1]
+
     def _push(self, queue: list, day: int, item) -> None:
         self._queue_seq += 1
         heapq.heappush(queue, (day, self._queue_seq, item))

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 class Office:
     """A work unit with one custodian, deputies, workers, one storage room with one key, and a register."""
 
+    __slots__ = ("model", "index", "name", "params", "custodian", "deputies", "workers", "key_holder",
+                 "key_released_by", "storage", "open_violations", "unreported_losses", "awaited", "_findings",
+                 "_hazards_for", "_hazards_now")
+
     def __init__(self, model: DocSecModel, index: int, name: str, params: Parameters):
         self.model = model
         self.index = index
@@ -41,7 +45,8 @@ class Office:
         self.unreported_losses: list[Document] = []  # lost, registered, not known to the authorities
         self.awaited: dict[int, Document] = {}  # by number: handed out, awaited back by a collection or a loan
         self._findings = (0.0, 0)            # past audit findings, decaying (risk-targeted inspection), and its day
-        self._hazards: tuple[Parameters, hazards.Hazards] | None = None  # for which parameters, and the hazards
+        self._hazards_for: Parameters | None = None  # the parameters that _hazards_now was worked out for
+        self._hazards_now: hazards.Hazards | None = None
 
     # -- staff ---------------------------------------------------------------
     @property
@@ -52,11 +57,12 @@ class Office:
         return isinstance(self.key_holder, Worker)
 
     def hazards(self) -> hazards.Hazards:
-        """The hazards of this office's shortcuts under its parameters (worked out again when they change)."""
-        known = self._hazards
-        if known is None or known[0] is not self.params:
-            known = self._hazards = (self.params, hazards.of(self.params))
-        return known[1]
+        """The hazards of this office's shortcuts under its parameters (worked out again when they change;
+        offices with the same parameters share them)."""
+        if self._hazards_for is not self.params:
+            self._hazards_for = self.params
+            self._hazards_now = self.model.hazards_of(self.params)
+        return self._hazards_now
 
     def findings(self) -> float:
         """Past audit findings as a risk weight, decayed at ``inspection.risk_weight_decay_per_day``."""
@@ -87,7 +93,9 @@ class Office:
         """A directive arrives: the official registers and stores it himself, or delegates (O1)."""
         m = self.model
         p = self.params
-        m.log(self, official, Action.RECEIVED, doc)
+        logging = m.events is not None
+        if logging:
+            m.log(self, official, Action.RECEIVED, doc)
         gain = official.workload() * p.documents.registration_hours
         delegation_forbidden = not p.custody.uncleared_may_handle
         leak, loss = self.hazards().delegation
@@ -95,7 +103,8 @@ class Office:
                                             classification=doc.classification, leak=leak, loss=loss):
             worker = m.streams.decisions.pick(self.workers)
             doc.responsible = official
-            m.log(self, official, Action.DELEGATED, doc, worker.title)
+            if logging:
+                m.log(self, official, Action.DELEGATED, doc, worker.title)
             if delegation_forbidden:
                 m.commit(self, Violation(ViolationKind.DELEGATION, official, m.day, doc, worker))
             self.worker_registers(doc, worker)
@@ -109,7 +118,8 @@ class Office:
         else:
             m.today["custody_workload_hours"] += p.documents.registration_hours
             m.register(doc)
-            m.log(self, official, Action.REGISTERED, doc)
+            if logging:
+                m.log(self, official, Action.REGISTERED, doc)
         if m.streams.handling.chance(p.behaviour.official_misplacement):
             m.lose(doc, official)
         else:
@@ -138,7 +148,9 @@ class Office:
         """
         m = self.model
         p = self.params
-        m.log(self, official, Action.RECEIVED, doc)
+        logging = m.events is not None
+        if logging:
+            m.log(self, official, Action.RECEIVED, doc)
         m.register(doc)
         forbidden = not p.custody.uncleared_may_handle
         leak, loss = self.hazards().copy_to_worker
@@ -151,7 +163,8 @@ class Office:
         doc.holder = recipient
         doc.issuer = official
         doc.due_day = m.day + p.documents.circular_return_days
-        m.log(self, official, Action.CIRCULATED, doc, recipient.title)
+        if logging:
+            m.log(self, official, Action.CIRCULATED, doc, recipient.title)
         if to_worker:
             doc.responsible = official
             m.today["uncleared_handling"] += 1
@@ -181,12 +194,14 @@ class Office:
         if official.decide(Choice.POSTPONE_COLLECTION, gain, forbidden=True, classification=doc.classification,
                            leak=leak, loss=loss):
             if m.day == doc.due_day:
-                m.log(self, official, Action.OVERDUE, doc, doc.holder.title)
+                if m.events is not None:
+                    m.log(self, official, Action.OVERDUE, doc, doc.holder.title)
                 m.commit(self, Violation(ViolationKind.OVERDUE, official, m.day, doc))
             return False
         m.today["custody_workload_hours"] += p.documents.collection_hours
         doc.state = State.RETURNED
-        m.log(self, official, Action.COLLECTED, doc, doc.holder.title)
+        if m.events is not None:
+            m.log(self, official, Action.COLLECTED, doc, doc.holder.title)
         doc.holder = None
         return True
 
@@ -222,7 +237,8 @@ class Office:
             worker = m.streams.decisions.pick(self.workers)
             self.key_holder = worker
             self.key_released_by = custodian
-            m.log(self, custodian, Action.KEY_HANDED, None, worker.title)
+            if m.events is not None:
+                m.log(self, custodian, Action.KEY_HANDED, None, worker.title)
             if not p.custody.key_sharing_permitted:
                 m.commit(self, Violation(ViolationKind.KEY_SHARING, custodian, m.day, None, worker))
         else:

@@ -48,11 +48,14 @@ class Stream:
     def uniform(self) -> float:
         """A uniform draw on [0, 1)."""
         i = self._ui
-        if i >= len(self._u):
+        try:
+            u = self._u[i]
+        except IndexError:  # the block is used up (or none drawn yet): draw the next one
             self._u = self.gen.random(_BLOCK).tolist()
+            u = self._u[0]
             i = 0
         self._ui = i + 1
-        return self._u[i]
+        return u
 
     def uniforms(self, n: int) -> list[float]:
         """``n`` uniform draws on [0, 1): the same values as ``n`` calls of ``uniform``, in one go."""
@@ -72,17 +75,30 @@ class Stream:
     def normal(self) -> float:
         """A standard normal draw."""
         i = self._zi
-        if i >= len(self._z):
+        try:
+            z = self._z[i]
+        except IndexError:
             self._z = self.gen.standard_normal(_BLOCK).tolist()
+            z = self._z[0]
             i = 0
         self._zi = i + 1
-        return self._z[i]
+        return z
 
+    # The draws below take their uniform as ``uniform`` does, written out: they are the model's
+    # most frequent calls.
     def chance(self, p: float) -> bool:
         """True with probability ``p`` (no draw is used when p <= 0)."""
         if p <= 0.0:
             return False
-        return self.uniform() < p
+        i = self._ui
+        try:
+            u = self._u[i]
+        except IndexError:
+            self._u = self.gen.random(_BLOCK).tolist()
+            u = self._u[0]
+            i = 0
+        self._ui = i + 1
+        return u < p
 
     def index(self, n: int) -> int:
         """A uniform index in range(n), n >= 1."""
@@ -90,8 +106,17 @@ class Stream:
 
     def pick(self, items):
         """A uniformly chosen element of a non-empty sequence (the element at ``index(len(items))``)."""
+        i = self._ui
+        try:
+            u = self._u[i]
+        except IndexError:
+            self._u = self.gen.random(_BLOCK).tolist()
+            u = self._u[0]
+            i = 0
+        self._ui = i + 1
         n = len(items)
-        return items[min(int(self.uniform() * n), n - 1)]
+        k = int(u * n)
+        return items[k if k < n else n - 1]
 
     def lognormal_mean(self, mean: float, log_sd: float) -> float:
         """A lognormal draw with the given mean and log-scale spread."""
@@ -99,7 +124,15 @@ class Stream:
             return 0.0
         if log_sd <= 0.0:
             return mean
-        return mean * math.exp(log_sd * self.normal() - 0.5 * log_sd * log_sd)
+        i = self._zi  # a normal draw, as ``normal`` takes it
+        try:
+            z = self._z[i]
+        except IndexError:
+            self._z = self.gen.standard_normal(_BLOCK).tolist()
+            z = self._z[0]
+            i = 0
+        self._zi = i + 1
+        return mean * math.exp(log_sd * z - 0.5 * log_sd * log_sd)
 
 
 class Streams:
