@@ -30,7 +30,9 @@ class Official(mesa.Agent):
     penalties he believes in force, offence record.
     """
 
-    __slots__ = ("office", "role", "active", "workload_scale", "severity_curvature", "norm_trait", "corruptibility",
+    # Mesa's own attributes (model, unique_id, pos) and ours are slots: a national organisation's
+    # officials are compact in memory, and their attributes are read quickly.
+    __slots__ = ("model", "unique_id", "pos", "office", "role", "active", "workload_scale", "severity_curvature", "norm_trait", "corruptibility",
                  "own_detection", "own_detection_day", "_awareness", "_awareness_day", "believed_penalty",
                  "penalty_version", "offences", "warnings", "_workload_day", "_workload", "_felt", "_felt_awareness", "_felt_penalty",
                  "_felt_offences", "_felt_params", "_felt_curvature")
@@ -299,7 +301,7 @@ def _scaled(severity: float, classification: Classification, penalty) -> float:
 class Worker(mesa.Agent):
     """An uncleared worker: handles what he is given, may read, misplace and pass contents outside."""
 
-    __slots__ = ("office",)
+    __slots__ = ("model", "unique_id", "pos", "office")
 
     def __init__(self, model: DocSecModel, office: Office):
         super().__init__(model)

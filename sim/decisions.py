@@ -22,6 +22,7 @@ of its outcome, and the probability rises continuously from zero with the gain.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 
 
@@ -58,8 +59,13 @@ def seat_choices(choices) -> dict[Choice, bool]:
     return parsed
 
 
+@functools.lru_cache(maxsize=4096)
 def weight(p: float, gamma: float) -> float:
-    """Decision weight of a probability ``p`` (Tversky & Kahneman 1992); ``gamma = 1`` gives ``p``."""
+    """Decision weight of a probability ``p`` (Tversky & Kahneman 1992); ``gamma = 1`` gives ``p``.
+
+    Remembered for recent arguments: officials at the same perceived chance (most share one on a
+    day) weigh it once.
+    """
     if p <= 0.0:
         return 0.0
     if p >= 1.0:
