@@ -12,6 +12,14 @@ abandons the runs not yet finished and stops the workers at once. Every engine
 calls the same ``perform_run`` on the same inputs, so results are identical, bit
 for bit, whichever engine ran them.
 
+``outcomes(runs, while_waiting=chore)`` does a chore while the engine waits for
+runs to finish: the sweep commits the store's batch of finished runs when it is
+due (``chore.due_in()`` seconds from now; None when there is nothing to do),
+so a finished run reaches the store even while every worker is busy with long
+runs. The serial engine, which runs in the coordinating process, does it
+before a run when the batch would fall due while that run runs (judged by the
+run before it).
+
 - ``SerialEngine``: runs one after another in this process.
 - ``ProcessEngine``: a pool of local worker processes (default: one per core),
   each given the sweep's context once and reused for every run. On Linux, workers
@@ -32,11 +40,13 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from collections import deque
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
+from typing import Protocol
 
 from .design import RunSpec
 from .worker import (RunContext, RunOutcome, init_process_worker, perform_run, run_in_process_worker,
@@ -54,6 +64,16 @@ class SweepAborted(RuntimeError):
     """The engine could not go on (a worker process died, the cluster went away)."""
 
 
+class Chore(Protocol):
+    """Work for the coordinating process to do while an engine waits for runs (committing finished runs)."""
+
+    def due_in(self) -> float | None:
+        """Seconds until the chore is due (0 if overdue); None when there is nothing to do."""
+
+    def __call__(self) -> None:
+        """Do it now."""
+
+
 class Engine:
     """Runs a sweep's runs; subclasses implement ``start``, ``outcomes`` and ``close``."""
 
@@ -64,8 +84,9 @@ class Engine:
         """Get ready to run: start workers and hand them the context."""
         self.context = context
 
-    def outcomes(self, runs: Iterable[RunSpec]) -> Iterator[RunOutcome]:
-        """Yield one outcome per run, as runs finish (engines with workers submit the first runs at once)."""
+    def outcomes(self, runs: Iterable[RunSpec], while_waiting: Chore | None = None) -> Iterator[RunOutcome]:
+        """Yield one outcome per run, as runs finish (engines with workers submit the first runs at once);
+        do ``while_waiting`` when it falls due while no run finishes."""
         raise NotImplementedError
 
     def close(self, abandon: bool = False) -> None:
@@ -92,9 +113,16 @@ class SerialEngine(Engine):
     name = "serial"
     workers = 1
 
-    def outcomes(self, runs: Iterable[RunSpec]) -> Iterator[RunOutcome]:
+    def outcomes(self, runs: Iterable[RunSpec], while_waiting: Chore | None = None) -> Iterator[RunOutcome]:
+        last = 0.0  # how long the run before took: how long the next one is likely to keep this process busy
         for run in runs:
-            yield perform_run(self.context, run)
+            if while_waiting is not None:
+                due = while_waiting.due_in()
+                if due is not None and due <= last:
+                    while_waiting()
+            outcome = perform_run(self.context, run)
+            last = outcome.duration_s
+            yield outcome
 
 
 def default_start_method() -> str:
@@ -150,10 +178,10 @@ class ProcessEngine(Engine):
             self.close(abandon=True)
             raise SweepAborted("the worker processes died while starting (out of memory, or killed)") from None
 
-    def outcomes(self, runs: Iterable[RunSpec]) -> Iterator[RunOutcome]:
+    def outcomes(self, runs: Iterable[RunSpec], while_waiting: Chore | None = None) -> Iterator[RunOutcome]:
         """Submit the first runs now (workers get busy at once); yield outcomes as they finish."""
         assert self.pool is not None, "start() first"
-        return _PoolRuns(self, iter(runs)).outcomes()
+        return _PoolRuns(self, iter(runs), while_waiting).outcomes()
 
     def restart(self) -> None:
         """Replace a pool broken by a dead worker (its other workers are stopped first)."""
@@ -200,9 +228,10 @@ class _PoolRuns:
     normally, and the pool goes back to full use.
     """
 
-    def __init__(self, engine: ProcessEngine, todo: Iterator[RunSpec]):
+    def __init__(self, engine: ProcessEngine, todo: Iterator[RunSpec], while_waiting: Chore | None = None):
         self.engine = engine
         self.todo = todo
+        self.while_waiting = while_waiting
         self.in_flight: dict = {}
         self.suspects: deque[RunSpec] = deque()
         self.deaths_alone: dict[str, int] = {}
@@ -230,7 +259,11 @@ class _PoolRuns:
         except BrokenProcessPool:  # a worker died before the first runs were handed out
             yield from self._after_break([])
         while self.in_flight:
-            done, _ = wait(self.in_flight, return_when=FIRST_COMPLETED)
+            due = self.while_waiting.due_in() if self.while_waiting is not None else None
+            done, _ = wait(self.in_flight, timeout=due, return_when=FIRST_COMPLETED)
+            if not done:  # nothing finished before the chore fell due
+                self.while_waiting()
+                continue
             finished, lost = self._settle(done)
             yield from finished
             if lost:
@@ -379,7 +412,7 @@ class DaskEngine(Engine):
         if self.address != "local":
             self.workers = sum(self.worker_threads.values())
 
-    def outcomes(self, runs: Iterable[RunSpec]) -> Iterator[RunOutcome]:
+    def outcomes(self, runs: Iterable[RunSpec], while_waiting: Chore | None = None) -> Iterator[RunOutcome]:
         """Submit the first runs now (workers get busy at once); yield outcomes as they finish."""
         from distributed import as_completed
 
@@ -397,13 +430,19 @@ class DaskEngine(Engine):
                 self._pending.add(future)
 
         submit(islice(todo, (self.workers or 1) * (1 + QUEUE_PER_WORKER)))
-        return self._collect(todo, by_future, futures, submit)
+        return self._collect(todo, by_future, futures, submit, while_waiting)
 
-    def _collect(self, todo, by_future, futures, submit) -> Iterator[RunOutcome]:
+    def _collect(self, todo, by_future, futures, submit, while_waiting) -> Iterator[RunOutcome]:
         from distributed.client import FutureCancelledError
         from distributed.scheduler import KilledWorker
 
-        for future in futures:
+        while True:
+            if while_waiting is not None:
+                _wait_ready(futures, while_waiting)
+            try:
+                future = next(futures)
+            except StopIteration:
+                return
             run = by_future.pop(future)
             self._pending.discard(future)
             try:
@@ -438,6 +477,23 @@ class DaskEngine(Engine):
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _wait_ready(futures, while_waiting: Chore) -> None:
+    """Until a Dask run has finished (or none is left), do the chore each time it falls due."""
+    condition = getattr(futures, "thread_condition", None)  # notified as runs finish
+    while not futures.has_ready() and not futures.is_empty():
+        due = while_waiting.due_in()
+        if due is None:
+            return
+        if due <= 0:
+            while_waiting()
+            continue
+        if condition is not None:
+            with condition:
+                condition.wait(timeout=due)
+        else:
+            time.sleep(min(due, 0.01))
 
 
 def worker_died_error_on_cluster() -> str:

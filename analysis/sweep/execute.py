@@ -6,15 +6,20 @@ disk space, the memory of the runs in flight: ``check_size``), resolve the base
 scenario, expand the design and validate every point's parameters (nothing is
 written before all of this passes), then create the store (or, with ``resume``,
 check it read-only, then open it and check it holds the same sweep), and run what
-is still pending, storing each run the moment it finishes. Runs are dispatched replicate by replicate (replicate 0 of
-every point, then replicate 1, ...), so an interrupted sweep holds balanced
-partial results.
+is still pending, storing runs as they finish (committed together, at most
+``store.BATCH_SECONDS`` after they finish, also while every worker is busy). Runs
+are dispatched replicate by replicate (replicate 0 of every point, then replicate
+1, ...), so an interrupted sweep holds balanced partial results. The progress bar
+counts runs committed to the store.
 
-On Ctrl-C (KeyboardInterrupt) the session is marked interrupted, the store is
-closed cleanly and the interrupt propagates; the runs in flight are lost and
-``resume=True`` runs them later. If the store cannot be written while the sweep
-runs (another process holds its lock for long, the disk is full), the sweep stops
-with ``SweepAborted``; what was stored stays, and ``resume=True`` continues.
+On Ctrl-C (KeyboardInterrupt, and SIGTERM from the command line) every finished
+run is committed, the session is marked interrupted, the store is closed cleanly
+and the interrupt propagates; the runs in flight are lost and ``resume=True``
+runs them later. A kill of this process (``kill -9``) also loses the runs
+finished in the last ``BATCH_SECONDS`` (they stay pending). If the store cannot
+be written while the sweep runs (another process holds its lock for long, the
+disk is full), the sweep stops with ``SweepAborted``; what was committed stays,
+and ``resume=True`` continues.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from typing import Any
 from .. import memory
 from ..provenance import provenance
 from .base import Base, check_points, resolve_base
-from .design import SweepSpec, count_points, count_runs, expand, largest_values
+from .design import RunSpec, SweepSpec, count_points, count_runs, expand, largest_values
 from .engines import DaskEngine, Engine, SerialEngine, SweepAborted, cap_workers, make_engine
 from .progress import SweepProgress
 from .store import StoreError, SweepStore, connect, read_meta
@@ -100,6 +105,11 @@ def _meta(spec: SweepSpec, base: Base, columns: list[str], planned: int) -> dict
         "replicates": spec.replicates, "base_seed": spec.base_seed, "keep_daily": spec.keep_daily,
         "runs_planned": planned, **provenance(),
     }
+
+
+def dispatch_order(runs: list[RunSpec]) -> list[RunSpec]:
+    """Replicate by replicate: replicate 0 at every point, then replicate 1, ... (partial stores are balanced)."""
+    return sorted(runs, key=lambda r: (r.replicate, r.point_id))
 
 
 def _check_same_sweep(path: Path, meta: dict[str, Any], spec: SweepSpec, base: Base) -> list[str]:
@@ -256,8 +266,8 @@ def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process
         note(capped)
     _check_run_memory(spec, base, chosen, force)
     context = RunContext(base.params, base.timeline, spec.keep_daily, runner, base.office_profiles)
-    done = failed = 0
-    order = sorted(runs, key=lambda r: (r.replicate, r.point_id))
+    order = dispatch_order(runs)
+    committing = _CommitWhileWaiting()
     with chosen:
         # Workers first: forked workers must not inherit the open store.
         chosen.start(context)
@@ -265,10 +275,10 @@ def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process
             store, store_notes = _open_store(store_path, spec, base, runs, points, resume)
             pending = store.pending_run_ids()
             todo = [r for r in order if r.run_id in pending]
-            results = chosen.outcomes(todo)
+            results = chosen.outcomes(todo, while_waiting=committing)
         else:  # every run is to do: the workers start on them while the store is made
             todo = order
-            results = chosen.outcomes(todo)
+            results = chosen.outcomes(todo, while_waiting=committing)
             store, store_notes = _open_store(store_path, spec, base, runs, points, resume)
         try:
             for line in store_notes:
@@ -281,11 +291,12 @@ def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process
         remaining = len(todo)
         try:
             with SweepProgress(spec.name, len(runs), len(runs) - len(todo), progress) as bar:
+                committing.store, committing.bar = store, bar
                 for result in results:
-                    status = _record(store, result, session)
-                    done += status == "done"
-                    failed += status == "failed"
-                    bar.update(status)
+                    _record(store, result, session)
+                    bar.show(store.stored["done"], store.stored["failed"])
+                _stored(store, store.commit)
+                bar.show(store.stored["done"], store.stored["failed"])
             outcome = "completed"
         except KeyboardInterrupt:
             outcome = "interrupted"
@@ -294,22 +305,53 @@ def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process
             outcome = f"aborted: {type(err).__name__}: {err}"
             raise
         finally:
-            try:
+            committing.store = committing.bar = None
+            try:  # every run recorded is committed with the session's end
                 store.end_session(session, outcome, chosen.details())
                 remaining = len(store.pending_run_ids())
             except sqlite3.Error:  # the store cannot be written now; the session shows as killed next time
                 pass
             finally:
-                store.close()
+                store.close(commit=False)  # nothing is left to commit, or the store could not take it
     return SweepReport(store=store_path, engine=chosen.describe(), workers=chosen.workers, planned=len(runs),
-                       already_finished=len(runs) - len(todo), done=done, failed=failed, pending=remaining,
-                       seconds=perf_counter() - start, notes=tuple(notes))
+                       already_finished=len(runs) - len(todo), done=store.stored["done"],
+                       failed=store.stored["failed"], pending=remaining, seconds=perf_counter() - start,
+                       notes=tuple(notes))
+
+
+class _CommitWhileWaiting:
+    """The engines' chore while they wait for runs: commit the store's finished runs when they are due."""
+
+    def __init__(self) -> None:
+        self.store: SweepStore | None = None
+        self.bar: SweepProgress | None = None
+
+    def due_in(self) -> float | None:
+        return None if self.store is None else self.store.commit_due_in()
+
+    def __call__(self) -> None:
+        store = self.store
+        if store is None:
+            return
+        _stored(store, store.commit)
+        if self.bar is not None:
+            self.bar.show(store.stored["done"], store.stored["failed"])
 
 
 def _record(store: SweepStore, result, session: int) -> str:
-    """Store one outcome; a store that cannot be written stops the sweep (``SweepAborted``), never half-stored."""
+    """Record one outcome (its batch is committed when due); a store that cannot be written stops the sweep
+    (``SweepAborted``), never half-stored."""
+    return _stored(store, lambda: store.record(result, session), result.run_id)
+
+
+def _stored(store: SweepStore, write: Callable[[], Any], run_id: str | None = None) -> Any:
+    """``write()``; a store that cannot be written stops the sweep (``SweepAborted``) naming the runs not stored."""
     try:
-        return store.record(result, session)
+        return write()
     except sqlite3.Error as err:
         reason = str(err) + (": another process holds the store locked" if "locked" in str(err) else "")
-        raise SweepAborted(f"cannot store run {result.run_id} in {store.path} ({reason})") from None
+        waiting = store.uncommitted_run_ids()
+        first = waiting[0] if waiting else run_id
+        others = len(waiting) - 1 if waiting else 0
+        runs = f"run {first}" + (f" and {others} other finished run{'s' * (others != 1)}" if others else "")
+        raise SweepAborted(f"cannot store {runs} in {store.path} ({reason})") from None

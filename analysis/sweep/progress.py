@@ -1,4 +1,4 @@
-"""The progress bar of a sweep: runs done of the total, failures, rate and time left (tqdm, on stderr)."""
+"""The progress bar of a sweep: runs stored of the total, failures, rate and time left (tqdm, on stderr)."""
 
 from __future__ import annotations
 
@@ -14,19 +14,23 @@ class _Bar(tqdm):
 
 
 class SweepProgress:
-    """Counts finished runs; shows a bar unless disabled. A resumed sweep starts at the runs already stored."""
+    """Counts runs stored; shows a bar unless disabled. A resumed sweep starts at the runs already stored."""
 
     def __init__(self, name: str, total: int, already: int, enabled: bool = True):
         self.failed = 0
+        self.shown = 0
         self.bar = _Bar(total=total, initial=already, desc=name, unit="run", file=sys.stderr,
                         disable=not enabled, dynamic_ncols=True, smoothing=0.1)
 
-    def update(self, status: str) -> None:
-        """One more run finished with ``status`` ("done" or "failed")."""
-        if status == "failed":
-            self.failed += 1
-            self.bar.set_postfix(failed=self.failed, refresh=False)
-        self.bar.update(1)
+    def show(self, done: int, failed: int) -> None:
+        """``done`` and ``failed`` runs of this session are now in the store."""
+        if failed != self.failed:
+            self.failed = failed
+            self.bar.set_postfix(failed=failed, refresh=False)
+        new = done + failed - self.shown
+        if new:
+            self.shown += new
+            self.bar.update(new)
 
     def close(self) -> None:
         self.bar.close()

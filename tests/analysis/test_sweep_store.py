@@ -1,4 +1,5 @@
-"""The results store: interrupted or killed sweeps resume to the same results; foreign stores are refused."""
+"""The results store: interrupted or killed sweeps resume to the same results; foreign stores are refused;
+finished runs are committed in batches, and every batch is committed whole or not at all."""
 
 from __future__ import annotations
 
@@ -192,9 +193,162 @@ def test_a_store_being_written_is_not_written_by_a_second_sweep(tmp_path):
 def test_a_run_is_never_stored_twice(tmp_path):
     store = tmp_path / "s.sqlite"
     run_sweep(tiny(), store, engine="serial", progress=False)
-    with SweepStore.open(store) as s, pytest.raises(RuntimeError, match="not pending"):
+    before = load_runs(store)
+    with SweepStore.open(store) as s:
         s.record(RunOutcome("p0000-r000", "failed", 0.1, error="late duplicate"), session_id=1)
-    assert load_runs(store)["status"].tolist() == ["done", "done"]
+        with pytest.raises(RuntimeError, match="run p0000-r000 is not pending"):
+            s.commit()  # the batch holding it is refused when it commits
+        assert s.uncommitted == 0
+    pd.testing.assert_frame_equal(load_runs(store), before)
+
+
+# -- batches of finished runs -------------------------------------------------------------
+
+def _outcome(run_id: str, daily: bool = True, value: float = 1.0) -> RunOutcome:
+    """A finished run with every summary metric (and, if ``daily``, three days of counters)."""
+    from docsec.sim.metrics import SUMMARY_NAMES
+
+    rows = [[day, *([value] * len(DAILY_NAMES))] for day in (1, 2, 3)] if daily else None
+    return RunOutcome(run_id, "done", 0.01, summary=dict.fromkeys(SUMMARY_NAMES, value),
+                      daily_columns=("day", *DAILY_NAMES) if daily else None, daily_rows=rows)
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    """A new store of the 6 runs of tiny(6), all pending, opened to write, with a session begun."""
+    from docsec.analysis.sweep.design import expand
+    from docsec.sim.metrics import SUMMARY_NAMES
+
+    path = tmp_path / "batches.sqlite"
+    s = SweepStore.create(path, meta={"parameter_columns": []}, points=[(0, {}, "")], runs=expand(tiny(6)),
+                          summary_names=SUMMARY_NAMES, counter_names=DAILY_NAMES)
+    s.session = s.begin_session("serial", 1, {})
+    yield s
+    if s._lock is not None and not s._lock.closed:
+        s.close(commit=False)
+
+
+def stored_elsewhere(path: Path) -> tuple[list[str], int]:
+    """What another process would read now: the runs done and the number of daily rows."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        done = [r for (r,) in conn.execute("SELECT run_id FROM runs WHERE status = 'done' ORDER BY run_id")]
+        return done, conn.execute("SELECT COUNT(*) FROM daily").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_runs_wait_in_their_batch_and_end_session_commits_them_with_the_session(fresh, monkeypatch):
+    from docsec.analysis.sweep import store as store_module
+
+    monkeypatch.setattr(store_module, "BATCH_SECONDS", 1e9)
+    for i in range(4):
+        assert fresh.record(_outcome(f"p0000-r00{i}"), fresh.session) == "done"
+    assert fresh.uncommitted == 4 and stored_elsewhere(fresh.path) == ([], 0)  # one batch, not yet due
+    fresh.end_session(fresh.session, "completed")
+    assert fresh.uncommitted == 0 and not fresh.conn.in_transaction
+    assert stored_elsewhere(fresh.path) == ([f"p0000-r00{i}" for i in range(4)], 4 * 3)
+    assert fresh.stored == {"done": 4, "failed": 0}
+    session = load_provenance(fresh.path)["sessions"][0]
+    assert (session["outcome"], session["runs_done"]) == ("completed", 4)
+
+
+def test_closing_the_store_commits_the_runs_recorded(fresh, monkeypatch):
+    from docsec.analysis.sweep import store as store_module
+
+    monkeypatch.setattr(store_module, "BATCH_SECONDS", 1e9)
+    fresh.record(_outcome("p0000-r000"), fresh.session)
+    fresh.record(RunOutcome("p0000-r001", "failed", 0.2, error="ValueError: broke"), fresh.session)
+    fresh.close()
+    runs = load_runs(fresh.path).set_index("run_id")
+    assert runs["status"].to_dict() == {"p0000-r000": "done", "p0000-r001": "failed"}
+    assert runs.loc["p0000-r001", "error"] == "ValueError: broke"
+
+
+def test_a_batch_commits_when_it_holds_batch_runs(fresh, monkeypatch):
+    from docsec.analysis.sweep import store as store_module
+
+    monkeypatch.setattr(store_module, "BATCH_SECONDS", 1e9)
+    monkeypatch.setattr(store_module, "BATCH_RUNS", 2)
+    seen = []
+    for i in range(5):
+        fresh.record(_outcome(f"p0000-r00{i}"), fresh.session)
+        seen.append(len(stored_elsewhere(fresh.path)[0]))
+    assert seen == [0, 2, 2, 4, 4] and fresh.uncommitted == 1
+
+
+def test_a_batch_commits_once_its_oldest_run_has_waited_batch_seconds(fresh, monkeypatch):
+    from types import SimpleNamespace
+
+    from docsec.analysis.sweep import store as store_module
+
+    clock = [100.0]
+    monkeypatch.setattr(store_module, "time", SimpleNamespace(monotonic=lambda: clock[0], time=time.time))
+    assert fresh.commit_due_in() is None  # nothing waits
+    fresh.record(_outcome("p0000-r000"), fresh.session)
+    clock[0] += 0.15
+    fresh.record(_outcome("p0000-r001"), fresh.session)
+    assert fresh.commit_due_in() == pytest.approx(store_module.BATCH_SECONDS - 0.15)
+    assert stored_elsewhere(fresh.path)[0] == []
+    clock[0] += 0.1  # the first run has now waited 0.25 s
+    assert fresh.commit_due_in() == 0.0
+    fresh.record(_outcome("p0000-r002"), fresh.session)
+    assert len(stored_elsewhere(fresh.path)[0]) == 3 and fresh.commit_due_in() is None
+
+
+def test_a_run_recorded_twice_in_a_batch_is_refused_at_once(fresh):
+    fresh.record(_outcome("p0000-r000", value=1.0), fresh.session)
+    with pytest.raises(RuntimeError, match="p0000-r000 was recorded twice"):
+        fresh.record(_outcome("p0000-r000", value=2.0), fresh.session)
+    fresh.commit()
+    assert load_runs(fresh.path)["external_leaks"].tolist() == [1.0]
+
+
+def test_a_batch_with_a_run_already_stored_stores_the_others_once(fresh):
+    fresh.record(_outcome("p0000-r000", value=1.0), fresh.session)
+    fresh.commit()
+    fresh.record(_outcome("p0000-r001", value=2.0), fresh.session)
+    fresh.record(_outcome("p0000-r000", value=3.0), fresh.session)  # already in the store
+    fresh.record(RunOutcome("p0000-r002", "failed", 0.1, error="E"), fresh.session)
+    with pytest.raises(RuntimeError, match="run p0000-r000 is not pending"):
+        fresh.commit()
+    runs = load_runs(fresh.path).set_index("run_id")
+    assert runs["status"].to_dict() == {"p0000-r000": "done", "p0000-r001": "done", "p0000-r002": "failed"}
+    assert runs["external_leaks"].iloc[:2].tolist() == [1.0, 2.0]
+    assert stored_elsewhere(fresh.path)[1] == 2 * 3  # daily rows of r000 (once) and r001
+    assert fresh.stored == {"done": 2, "failed": 1}
+
+
+class _Interrupting:
+    """A connection that raises KeyboardInterrupt on the first daily insert (Ctrl-C in mid-commit)."""
+
+    def __init__(self, conn):
+        self.conn, self.armed = conn, True
+
+    def executemany(self, sql, rows):
+        if self.armed and sql.startswith("INSERT INTO daily"):
+            self.armed = False
+            raise KeyboardInterrupt
+        return self.conn.executemany(sql, rows)
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+
+def test_an_interrupted_commit_leaves_nothing_half_written_and_keeps_the_batch(fresh, monkeypatch):
+    from docsec.analysis.sweep import store as store_module
+
+    monkeypatch.setattr(store_module, "BATCH_SECONDS", 1e9)
+    for i in range(3):
+        fresh.record(_outcome(f"p0000-r00{i}"), fresh.session)
+    real = fresh.conn
+    fresh.conn = _Interrupting(real)
+    with pytest.raises(KeyboardInterrupt):
+        fresh.commit()  # the runs' rows were written, their daily rows not: all rolled back
+    assert stored_elsewhere(fresh.path) == ([], 0) and fresh.uncommitted == 3 and not real.in_transaction
+    fresh.conn = real
+    fresh.end_session(fresh.session, "interrupted")  # what run_sweep does after an interrupt
+    assert stored_elsewhere(fresh.path) == ([f"p0000-r00{i}" for i in range(3)], 3 * 3)
 
 
 def test_provenance_names_the_sweep_file_its_hash_and_the_code(sweep_file, uninterrupted):
