@@ -215,7 +215,11 @@ def _check_run_memory(spec: SweepSpec, base: Base, engine: Engine, force: bool) 
 
 
 def _open_store(path: Path, spec: SweepSpec, base: Base, runs, points, resume: bool) -> tuple[SweepStore, list[str]]:
-    """A new store for the sweep, or (``resume``) the existing one, checked to hold the same sweep."""
+    """A new store for the sweep, or (``resume``) the existing one, checked to hold the same sweep.
+
+    A new store's runs are laid out in the order they are dispatched (``runs`` comes in that order), so
+    that runs finishing about together sit side by side and a batch of them rewrites few pages.
+    """
     if resume and path.exists():
         store = SweepStore.open(path)
         try:
@@ -272,14 +276,14 @@ def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process
         # Workers first: forked workers must not inherit the open store.
         chosen.start(context)
         if resume and store_path.exists():
-            store, store_notes = _open_store(store_path, spec, base, runs, points, resume)
+            store, store_notes = _open_store(store_path, spec, base, order, points, resume)
             pending = store.pending_run_ids()
             todo = [r for r in order if r.run_id in pending]
             results = chosen.outcomes(todo, while_waiting=committing)
         else:  # every run is to do: the workers start on them while the store is made
             todo = order
             results = chosen.outcomes(todo, while_waiting=committing)
-            store, store_notes = _open_store(store_path, spec, base, runs, points, resume)
+            store, store_notes = _open_store(store_path, spec, base, order, points, resume)
         try:
             for line in store_notes:
                 note(line)
