@@ -181,7 +181,9 @@ class ProcessEngine(Engine):
     def outcomes(self, runs: Iterable[RunSpec], while_waiting: Chore | None = None) -> Iterator[RunOutcome]:
         """Submit the first runs now (workers get busy at once); yield outcomes as they finish."""
         assert self.pool is not None, "start() first"
-        return _PoolRuns(self, iter(runs), while_waiting).outcomes()
+        pool_runs = _PoolRuns(self, iter(runs), while_waiting)
+        pool_runs.submit_first()
+        return pool_runs.outcomes()
 
     def restart(self) -> None:
         """Replace a pool broken by a dead worker (its other workers are stopped first)."""
@@ -235,6 +237,7 @@ class _PoolRuns:
         self.in_flight: dict = {}
         self.suspects: deque[RunSpec] = deque()
         self.deaths_alone: dict[str, int] = {}
+        self.broke_at_once = False
 
     def _submit(self, run: RunSpec) -> None:
         try:
@@ -253,10 +256,15 @@ class _PoolRuns:
         for run in islice(self.todo, max(0, limit - len(self.in_flight))):
             self._submit(run)
 
-    def outcomes(self) -> Iterator[RunOutcome]:
+    def submit_first(self) -> None:
+        """Hand out the first runs now, so that workers are busy before the outcomes are asked for."""
         try:
             self._fill()
         except BrokenProcessPool:  # a worker died before the first runs were handed out
+            self.broke_at_once = True
+
+    def outcomes(self) -> Iterator[RunOutcome]:
+        if self.broke_at_once:
             yield from self._after_break([])
         while self.in_flight:
             due = self.while_waiting.due_in() if self.while_waiting is not None else None
