@@ -384,7 +384,10 @@ class DaskEngine(Engine):
         super().start(context)
         if self.address == "local":
             # The scheduler gives up a run (KilledWorker) once it has killed 1 + WORKER_DEATH_RETRIES workers.
-            with dask.config.set({"distributed.scheduler.allowed-failures": WORKER_DEATH_RETRIES}):
+            # A worker holds only the run it is running (worker-saturation 1.0: one run per thread), so a
+            # worker's death counts against that run alone, never against a run waiting beside it.
+            with dask.config.set({"distributed.scheduler.allowed-failures": WORKER_DEATH_RETRIES,
+                                  "distributed.scheduler.worker-saturation": 1.0}):
                 self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                             dashboard_address=None, silence_logs=logging.ERROR,
                                             host="127.0.0.1")
