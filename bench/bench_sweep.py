@@ -14,8 +14,17 @@ results (and, for docsec, writing every run to its SQLite store).
 
 Figures printed: seconds for each tool, docsec's speed-up over batch_run (target
 >= 1.5x), each tool's fixed cost (the design cut to 2 runs of 1 day), parallel efficiency of docsec on 2 workers = T(serial engine) /
-(2 x T(2 workers)) (target >= 85%), and the store's cost per run (a direct
-measurement of writing run results to the store, summaries only and with daily series).
+(2 x T(2 workers)) (target >= 85%), and the store's cost per run stored. That is measured in
+docsec's timed sweeps (2 workers, summaries only) and in one more sweep of the same design
+per round that keeps the daily series (a row a day), as bench/bench_sweep_large.py
+does: the coordinating process times every call into the store once it is made (recording a
+finished run, which commits the batch when it is due; committing a due batch while the engine
+waits for runs; ending the session and closing, which commit the rest and fold the WAL back
+into the file), in its main thread's CPU time (``time.thread_time``: what the store costs that
+process, whatever else runs on the machine) and in wall time (also waiting for the CPU and the
+disk), divided by the runs stored; the median of the rounds is printed against the model
+alone's time a run and the run's duration in the sweep (the median measured by its workers). Making the store and beginning its session,
+once a sweep, are printed apart.
 """
 
 from __future__ import annotations
@@ -67,16 +76,57 @@ def time_batch_run(replicates: int, days: int, workers: int) -> dict:
     return {"seconds": seconds, "runs": len(rows), "same_results": bool(same)}
 
 
-def time_sweep(replicates: int, days: int, workers: int | None, engine: str) -> dict:
-    """docsec's run_sweep on the design into a fresh store."""
+def time_sweep(replicates: int, days: int, workers: int | None, engine: str, daily: bool = False) -> dict:
+    """docsec's run_sweep on the design into a fresh store, timing every call into the store."""
     from docsec.analysis.sweep.execute import run_sweep
+    from docsec.analysis.sweep.store import SweepStore
 
-    spec = _spec(replicates, days)
-    with tempfile.TemporaryDirectory() as folder:
-        start = time.perf_counter()
-        report = run_sweep(spec, Path(folder) / "p3.sqlite", engine=engine, workers=workers, progress=False)
-        seconds = time.perf_counter() - start
-    return {"seconds": seconds, "runs": report.done}
+    spec = _spec(replicates, days, daily=daily)
+    # wall and CPU seconds of the outermost store calls, by kind (a call made inside another is counted in it)
+    storing = ("record", "commit", "end_session", "close")
+    making = ("create", "begin_session")
+    spent = {kind: [0.0, 0.0, 0] for kind in storing + making}
+    durations: list[float] = []
+    depth = [0]
+    originals = {kind: SweepStore.__dict__[kind] for kind in spent}
+
+    def timed(kind, original):
+        def call(*args, **kwargs):
+            depth[0] += 1
+            start, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                wall, cpu = time.perf_counter() - start, time.thread_time() - cpu
+                depth[0] -= 1
+                if depth[0] == 0:
+                    spent[kind][0] += wall
+                    spent[kind][1] += cpu
+                    spent[kind][2] += 1
+                    if kind == "record":
+                        durations.append(args[1].duration_s)
+        return call
+
+    for kind, original in originals.items():
+        if isinstance(original, (staticmethod, classmethod)):
+            setattr(SweepStore, kind, type(original)(timed(kind, original.__func__)))
+        else:
+            setattr(SweepStore, kind, timed(kind, original))
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            start = time.perf_counter()
+            report = run_sweep(spec, Path(folder) / "p3.sqlite", engine=engine, workers=workers, progress=False)
+            seconds = time.perf_counter() - start
+    finally:
+        for kind, original in originals.items():
+            setattr(SweepStore, kind, original)
+    stored = max(report.done + report.failed, 1)
+    return {"seconds": seconds, "runs": report.done,
+            "store_wall": sum(spent[k][0] for k in storing) / stored,
+            "store_cpu": sum(spent[k][1] for k in storing) / stored,
+            "calls": {k: spent[k][2] for k in storing},
+            "making_wall": sum(spent[k][0] for k in making), "making_cpu": sum(spent[k][1] for k in making),
+            "run": statistics.median(durations) if durations else float("nan")}
 
 
 def time_plain_loop(replicates: int, days: int) -> dict:
@@ -92,34 +142,7 @@ def time_plain_loop(replicates: int, days: int) -> dict:
     return {"seconds": time.perf_counter() - start, "runs": len(runs)}
 
 
-def time_store_writes(days: int, n: int = 200) -> dict:
-    """The store's cost per run: record ``n`` real run outcomes, summaries only and with daily series."""
-    from docsec.analysis.sweep.design import expand
-    from docsec.analysis.sweep.store import SweepStore
-    from docsec.analysis.sweep.worker import RunContext, perform_run
-    from docsec.sim.metrics import DAILY_NAMES, SUMMARY_NAMES
-    from docsec.sim.parameters import Parameters
-
-    out = {}
-    for daily in (False, True):
-        spec = _spec(n // 2, days, daily=daily)
-        runs = expand(spec)
-        sample = perform_run(RunContext(Parameters(), keep_daily=daily), runs[0])
-        outcomes = [type(sample)(**{**sample.__dict__, "run_id": r.run_id}) for r in runs]
-        with tempfile.TemporaryDirectory() as folder:
-            store = SweepStore.create(Path(folder) / "s.sqlite", meta={}, points=[(0, {}, ""), (1, {}, "")],
-                                      runs=runs, summary_names=SUMMARY_NAMES, counter_names=DAILY_NAMES)
-            session = store.begin_session("bench", 1, {})
-            start = time.perf_counter()
-            for outcome in outcomes:
-                store.record(outcome, session)
-            seconds = time.perf_counter() - start
-            store.close()
-        out["daily" if daily else "summary"] = seconds / len(outcomes)
-    return out
-
-
-MEASURES = {"batch": time_batch_run, "sweep": time_sweep, "loop": time_plain_loop, "store": time_store_writes}
+MEASURES = {"batch": time_batch_run, "sweep": time_sweep, "loop": time_plain_loop}
 
 
 def measure_in_fresh_process(what: str, **kwargs) -> dict:
@@ -141,7 +164,9 @@ def main() -> None:
     args = parser.parse_args()
     r, d, w = args.replicates, args.days, args.workers
     runs = 2 * r
-    times: dict[str, list[float]] = {"batch": [], "sweep": [], "serial": [], "loop": []}
+    times: dict[str, list[float]] = {"batch": [], "sweep": [], "serial": [], "loop": [], "daily": []}
+    # the store's figures from docsec's sweeps on 2 workers: summaries only (the timed sweeps) and with daily series
+    stores: dict[str, list[dict]] = {"summary": [], "daily": []}
     same = True
     print(f"P3 design: {runs} runs of the default organisation ({d} days; {AXIS} x {r} replicates), "
           f"{w} processes, {args.rounds} rounds; cores: {os.cpu_count()}; load average before: "
@@ -154,13 +179,21 @@ def main() -> None:
                 same &= result["same_results"]
             else:
                 result = measure_in_fresh_process("sweep", replicates=r, days=d, workers=w, engine="process")
+                stores["summary"].append(result)
             assert result["runs"] == runs, result
             times[tool].append(result["seconds"])
         times["serial"].append(measure_in_fresh_process("sweep", replicates=r, days=d, workers=None,
                                                         engine="serial")["seconds"])
         times["loop"].append(measure_in_fresh_process("loop", replicates=r, days=d)["seconds"])
+        result = measure_in_fresh_process("sweep", replicates=r, days=d, workers=w, engine="process", daily=True)
+        assert result["runs"] == runs, result
+        stores["daily"].append(result)
+        times["daily"].append(result["seconds"])
         print(f"  round {i + 1}: batch_run {times['batch'][-1]:.2f} s, docsec {times['sweep'][-1]:.2f} s, "
-              f"docsec serial {times['serial'][-1]:.2f} s, model alone {times['loop'][-1]:.2f} s")
+              f"docsec serial {times['serial'][-1]:.2f} s, model alone {times['loop'][-1]:.2f} s, "
+              f"docsec keeping daily series {times['daily'][-1]:.2f} s; storing a run (CPU) "
+              f"{stores['summary'][-1]['store_cpu'] * 1000:.3f} ms, {stores['daily'][-1]['store_cpu'] * 1000:.3f} ms "
+              "with daily series")
     best = {k: min(v) for k, v in times.items()}
     median = {k: statistics.median(v) for k, v in times.items()}
     # Ratios within a round compare measurements taken back to back, under the same load.
@@ -170,7 +203,6 @@ def main() -> None:
     fixed = {tool: min(measure_in_fresh_process(tool, replicates=1, days=1, workers=w,
                                                 **({"engine": "process"} if tool == "sweep" else {}))["seconds"]
                        for _ in range(3)) for tool in ("batch", "sweep")}
-    store = measure_in_fresh_process("store", days=d)
     print(f"load average after: {os.getloadavg()[0]:.2f} (other processes on the machine disturb the figures: "
           "compare rounds)")
     print()
@@ -187,9 +219,25 @@ def main() -> None:
     print(f"parallel efficiency, {w} workers   : {best['serial'] / (w * best['sweep']):.0%} best to best; "
           f"{statistics.median(efficiencies):.0%} median of rounds   (T serial / ({w} x T {w} workers); "
           f"target >= 85%)")
-    print(f"store cost per run               : {store['summary'] * 1000:.2f} ms summaries only, "
-          f"{store['daily'] * 1000:.2f} ms with daily series "
-          f"({store['summary'] / (best['loop'] / runs):.1%} / {store['daily'] / (best['loop'] / runs):.1%} of a run)")
+    for kind, label in (("summary", "summaries only"), ("daily", f"with {d} daily rows")):
+        figures = stores[kind]
+        cpu = sorted(f["store_cpu"] for f in figures)
+        wall = sorted(f["store_wall"] for f in figures)
+        run = statistics.median(f["run"] for f in figures)
+        calls = ", ".join(f"{k} {statistics.median(f['calls'][k] for f in figures):.0f}" for k in figures[0]["calls"])
+        alone = best["loop"] / runs
+        print(f"{'storing a run, ' + label:<33}: {statistics.median(cpu) * 1000:.3f} ms of the coordinator's CPU "
+              f"time (range {cpu[0] * 1000:.3f}-{cpu[-1] * 1000:.3f}) = {statistics.median(cpu) / alone:.2%} of the "
+              f"model alone's {alone * 1000:.0f} ms a run ({statistics.median(cpu) / run:.2%} of the "
+              f"{run * 1000:.0f} ms a run took in the sweep's workers)")
+        print(f"{'':<35}wall {statistics.median(wall) * 1000:.3f} ms (range {wall[0] * 1000:.3f}-{wall[-1] * 1000:.3f}); "
+              f"median of rounds; every store call once it is made, per run stored (calls a sweep: {calls})")
+    making = {kind: (statistics.median(f["making_cpu"] for f in stores[kind]),
+                     statistics.median(f["making_wall"] for f in stores[kind])) for kind in stores}
+    print(f"{'making the store + its session':<33}: {making['summary'][0] * 1000:.1f} ms CPU, "
+          f"{making['summary'][1] * 1000:.1f} ms wall (with daily series {making['daily'][0] * 1000:.1f} ms CPU, "
+          f"{making['daily'][1] * 1000:.1f} ms wall), once a sweep, while the workers start on the runs")
+    print(f"{'docsec sweep keeping daily series':<33}: best {best['daily']:.2f} s, median {median['daily']:.2f} s")
 
 
 if __name__ == "__main__":
