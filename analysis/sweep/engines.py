@@ -114,14 +114,16 @@ class SerialEngine(Engine):
     workers = 1
 
     def outcomes(self, runs: Iterable[RunSpec], while_waiting: Chore | None = None) -> Iterator[RunOutcome]:
-        last = 0.0  # how long the run before took: how long the next one is likely to keep this process busy
+        # How long the next run is likely to keep this process busy: the longest run so far (a design's runs
+        # differ in length; the first of a longer kind can still keep runs waiting for as long as it takes).
+        longest = 0.0
         for run in runs:
             if while_waiting is not None:
                 due = while_waiting.due_in()
-                if due is not None and due <= last:
+                if due is not None and due <= longest:
                     while_waiting()
             outcome = perform_run(self.context, run)
-            last = outcome.duration_s
+            longest = max(longest, outcome.duration_s)
             yield outcome
 
 
@@ -304,6 +306,8 @@ class _PoolRuns:
         if engine.worker_deaths > MAX_WORKER_DEATHS:
             raise SweepAborted(f"worker processes died {engine.worker_deaths} times in this session (killed, or "
                                "out of memory?); the runs they had were not stored")
+        if self.while_waiting is not None and self.while_waiting.due_in() is not None:
+            self.while_waiting()  # the runs finished so far are committed before the pool restarts
         engine.restart()
         for run in lost:
             if alone:

@@ -24,10 +24,13 @@ and ``resume=True`` continues.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
+import signal
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,9 +280,13 @@ def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process
         chosen.start(context)
         if resume and store_path.exists():
             store, store_notes = _open_store(store_path, spec, base, order, points, resume)
-            pending = store.pending_run_ids()
-            todo = [r for r in order if r.run_id in pending]
-            results = chosen.outcomes(todo, while_waiting=committing)
+            try:
+                pending = store.pending_run_ids()
+                todo = [r for r in order if r.run_id in pending]
+                results = chosen.outcomes(todo, while_waiting=committing)
+            except BaseException:
+                store.close()
+                raise
         else:  # every run is to do: the workers start on them while the store is made
             todo = order
             results = chosen.outcomes(todo, while_waiting=committing)
@@ -310,10 +317,11 @@ def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process
             raise
         finally:
             committing.store = committing.bar = None
-            try:  # every run recorded is committed with the session's end
-                store.end_session(session, outcome, chosen.details())
+            try:  # every run recorded is committed with the session's end (a second Ctrl-C waits for it)
+                with _signals_held():
+                    store.end_session(session, outcome, chosen.details())
                 remaining = len(store.pending_run_ids())
-            except sqlite3.Error:  # the store cannot be written now; the session shows as killed next time
+            except Exception:  # the store cannot be written now; the session shows as killed next time
                 pass
             finally:
                 store.close(commit=False)  # nothing is left to commit, or the store could not take it
@@ -321,6 +329,20 @@ def run_sweep(spec: SweepSpec, store_path: str | Path, *, engine: str = "process
                        already_finished=len(runs) - len(todo), done=store.stored["done"],
                        failed=store.stored["failed"], pending=remaining, seconds=perf_counter() - start,
                        notes=tuple(notes))
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Ctrl-C and SIGTERM wait until the block is done (in the main thread, where Python handles them)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 class _CommitWhileWaiting:

@@ -235,6 +235,7 @@ class SweepStore:
         self.daily_columns: tuple[str, ...] = ("day", *self.meta["counter_names"])
         self._metric_values = _getter(self.summary_names)
         self._batch = _Batch()
+        self._closed = False
         #: Runs this store committed since it was opened, by status.
         self.stored = {"done": 0, "failed": 0}
         self._second = -1
@@ -345,6 +346,11 @@ class SweepStore:
         With ``commit=False`` (after the store could not be written) they are dropped instead: they stay
         pending in the store, and a resumed sweep runs them again.
         """
+        if self._closed:
+            return
+        self._closed = True
+        if not commit:
+            self._batch = _Batch()
         try:
             try:
                 if commit:
@@ -514,59 +520,83 @@ class SweepStore:
         batch = self._batch
         if not batch.run_ids and also is None:
             return
-        before = self.conn.total_changes
+        committed = False
         try:
             self._batch = _Batch()
-            refused = self._write(batch)
+            refused, unstorable = self._write(batch)
             if also is not None:
                 also()
             self.conn.commit()
+            committed = True
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.rollback()
-                unwritten = True
-            else:  # nothing written yet, or the commit itself failed and SQLite rolled back (runs left pending)
-                unwritten = self.conn.total_changes == before
-            if unwritten and self._batch is not batch:
-                batch.extend(self._batch)
-                self._batch = batch
+            # Not committed (an error, an interrupt, or a commit SQLite rolled back itself): the runs are kept
+            # for the next commit. Keeping them is always safe: a run is only ever written while pending.
+            if not committed:
+                if self.conn.in_transaction:
+                    self.conn.rollback()
+                if self._batch is not batch:
+                    batch.extend(self._batch)
+                    self._batch = batch
             raise
         refused_done = sum(params[-1] in refused for params in batch.done) if refused else 0
-        self.stored["done"] += len(batch.done) - refused_done
-        self.stored["failed"] += len(batch.failed) - (len(refused) - refused_done)
+        self.stored["done"] += len(batch.done) - refused_done - len(unstorable)
+        self.stored["failed"] += len(batch.failed) - (len(refused) - refused_done) + len(unstorable)
         if refused:
             raise RuntimeError(f"run {refused[0]} is not pending in {self.path}; it was not stored twice"
                                + (f" (nor {len(refused) - 1} other runs)" if len(refused) > 1 else ""))
 
-    def _write(self, batch: _Batch) -> list[str]:
-        """The batch's rows, in the open transaction; returns the runs refused because they are not pending."""
+    def _write(self, batch: _Batch) -> tuple[list[str], list[str]]:
+        """The batch's rows, in the open transaction. Returns the runs refused because they are not pending,
+        and the finished runs whose results SQLite cannot take (stored as failed, saying so)."""
         conn = self.conn
-        written = 0
-        if batch.done:
-            written += conn.executemany(self._update_done, batch.done).rowcount
-        if batch.failed:
-            written += conn.executemany(self._update_failed, batch.failed).rowcount
-        if written != len(batch.done) + len(batch.failed):
-            conn.rollback()
-            return self._write_one_by_one(batch)
-        if batch.daily:
-            conn.executemany(self._insert_daily,
-                             [(run_id, *row) for run_id, rows in batch.daily.items() for row in rows])
-        return []
+        try:
+            written = 0
+            if batch.done:
+                written += conn.executemany(self._update_done, batch.done).rowcount
+            if batch.failed:
+                written += conn.executemany(self._update_failed, batch.failed).rowcount
+            if written == len(batch.done) + len(batch.failed):
+                if batch.daily:
+                    conn.executemany(self._insert_daily,
+                                     [(run_id, *row) for run_id, rows in batch.daily.items() for row in rows])
+                return [], []
+        except _UNSTORABLE:
+            pass  # one run's results cannot be stored: the others still are, run by run
+        conn.rollback()
+        return self._write_one_by_one(batch)
 
-    def _write_one_by_one(self, batch: _Batch) -> list[str]:
-        """The batch run by run, leaving out (and returning) the runs already finished in the store."""
-        refused = []
+    def _write_one_by_one(self, batch: _Batch) -> tuple[list[str], list[str]]:
+        """The batch run by run: the runs already finished in the store are left out (and returned); a run
+        whose results SQLite cannot take (a value it cannot hold, daily rows that repeat a day) is stored as
+        failed with the reason (and returned)."""
+        conn = self.conn
+        refused, unstorable = [], []
+        if not conn.in_transaction:
+            conn.execute("BEGIN")  # one transaction for the batch: each run's savepoint is released inside it
         for params in batch.done:
             run_id = params[-1]
-            if self.conn.execute(self._update_done, params).rowcount != 1:
-                refused.append(run_id)
-            elif run_id in batch.daily:
-                self.conn.executemany(self._insert_daily, [(run_id, *row) for row in batch.daily[run_id]])
+            conn.execute("SAVEPOINT run")
+            try:
+                if conn.execute(self._update_done, params).rowcount != 1:
+                    refused.append(run_id)
+                elif run_id in batch.daily:
+                    conn.executemany(self._insert_daily, [(run_id, *row) for row in batch.daily[run_id]])
+            except _UNSTORABLE as err:
+                conn.execute("ROLLBACK TO run")
+                error = f"ValueError: its results cannot be stored ({type(err).__name__}: {err})"
+                conn.execute(self._update_failed, (error, None, params[0], params[1], params[2], run_id))
+                unstorable.append(run_id)
+            conn.execute("RELEASE run")
         for params in batch.failed:
-            if self.conn.execute(self._update_failed, params).rowcount != 1:
+            if conn.execute(self._update_failed, params).rowcount != 1:
                 refused.append(params[-1])
-        return refused
+        return refused, unstorable
+
+
+#: Errors from values a run's results hold that SQLite cannot store (they would fail every retry), as
+#: against a store that cannot be written now (locked, full, read-only: ``sqlite3.OperationalError``).
+_UNSTORABLE = (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataError,
+               OverflowError, TypeError, ValueError)
 
 
 def _getter(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple]:

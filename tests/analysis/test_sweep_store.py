@@ -351,6 +351,71 @@ def test_an_interrupted_commit_leaves_nothing_half_written_and_keeps_the_batch(f
     assert stored_elsewhere(fresh.path) == ([f"p0000-r00{i}" for i in range(3)], 3 * 3)
 
 
+@pytest.mark.parametrize("bad", [{"not": "a number"}, 2 ** 70], ids=["a dict", "too large an integer"])
+def test_a_run_whose_results_cannot_be_stored_is_recorded_failed_and_its_batch_is_stored(fresh, monkeypatch, bad):
+    from docsec.analysis.sweep import store as store_module
+
+    monkeypatch.setattr(store_module, "BATCH_SECONDS", 1e9)
+    for i in range(4):
+        outcome = _outcome(f"p0000-r00{i}", value=float(i))
+        if i == 2:
+            outcome.summary["external_leaks"] = bad  # a value SQLite cannot hold
+        fresh.record(outcome, fresh.session)
+    fresh.end_session(fresh.session, "completed")
+    runs = load_runs(fresh.path).set_index("run_id")
+    assert runs["status"].to_dict() == {"p0000-r000": "done", "p0000-r001": "done", "p0000-r002": "failed",
+                                        "p0000-r003": "done"}
+    assert runs.loc["p0000-r002", "error"].startswith("ValueError: its results cannot be stored")
+    assert runs.loc["p0000-r003", "external_leaks"] == 3.0
+    assert stored_elsewhere(fresh.path)[1] == 3 * 3  # the daily rows of the three stored runs only
+    assert fresh.stored == {"done": 3, "failed": 1}
+    session = load_provenance(fresh.path)["sessions"][0]
+    assert (session["outcome"], session["runs_done"], session["runs_failed"]) == ("completed", 3, 1)
+
+
+def test_a_commit_the_store_rolled_back_itself_keeps_the_batch_for_the_next(fresh, monkeypatch):
+    from docsec.analysis.sweep import store as store_module
+
+    monkeypatch.setattr(store_module, "BATCH_SECONDS", 1e9)
+    for i in range(6):
+        fresh.record(_outcome(f"p0000-r00{i}", daily=False) if i else
+                     RunOutcome("p0000-r000", "done", 0.01, summary=_outcome("x").summary,
+                                daily_columns=("day", *DAILY_NAMES),
+                                daily_rows=[[d, *([1.0] * len(DAILY_NAMES))] for d in range(1, 3001)]),
+                     fresh.session)
+    pages = fresh.conn.execute("PRAGMA page_count").fetchone()[0]
+    fresh.conn.execute(f"PRAGMA max_page_count = {pages + 1}")  # the disk is full
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        fresh.commit()
+    assert fresh.uncommitted == 6 and stored_elsewhere(fresh.path) == ([], 0)
+    fresh.conn.execute("PRAGMA max_page_count = 1073741823")  # space again
+    fresh.end_session(fresh.session, "completed")
+    assert stored_elsewhere(fresh.path) == ([f"p0000-r00{i}" for i in range(6)], 3000)
+    assert fresh.stored == {"done": 6, "failed": 0}
+
+
+def test_closing_a_store_twice_leaves_the_next_writers_lock_alone(tmp_path):
+    from docsec.analysis.sweep.design import expand
+    from docsec.sim.metrics import SUMMARY_NAMES
+
+    path = tmp_path / "twice.sqlite"
+    first = SweepStore.create(path, meta={"parameter_columns": []}, points=[(0, {}, "")], runs=expand(tiny(2)),
+                              summary_names=SUMMARY_NAMES, counter_names=DAILY_NAMES)
+    first.close()
+    second = SweepStore.open(path)  # another sweep now holds the store
+    first.close()  # a stray second close of the first
+    with pytest.raises(StoreError, match="another sweep"):
+        SweepStore.open(path)
+    second.begin_session("serial", 1, {})
+    second.record(RunOutcome("p0000-r000", "failed", 0.1, error="E"), 1)
+    second.close(commit=False)
+    second.close()  # nothing left to commit, nothing raised
+    assert stored_elsewhere(path) == ([], 0)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    assert conn.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall() == [("pending", 2)]
+    conn.close()
+
+
 def test_provenance_names_the_sweep_file_its_hash_and_the_code(sweep_file, uninterrupted):
     prov = load_provenance(uninterrupted)
     spec = load_sweep(sweep_file)

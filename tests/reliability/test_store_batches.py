@@ -222,6 +222,24 @@ def test_the_serial_engine_commits_before_a_run_that_would_keep_finished_runs_wa
     assert chore.done == done  # before runs 2, 3 and 4, each coming after a run longer than the time left
 
 
+def test_the_serial_engine_judges_the_wait_by_the_longest_run_so_far(sweep_file, monkeypatch):
+    """A long run, then short ones: each later run may take as long as the long one, so the chore (due in
+    less than that) is done before each of them, not only right after the long run."""
+    from docsec.analysis.sweep import engines
+    from docsec.analysis.sweep.worker import RunContext, RunOutcome
+    from docsec.sim.parameters import Parameters
+
+    durations = iter([0.5, 0.001, 0.001, 0.001])  # as the runs report them (no run is really made)
+    monkeypatch.setattr(engines, "perform_run",
+                        lambda context, run: RunOutcome(run.run_id, "done", next(durations), summary={}))
+    engine = engines.SerialEngine()
+    engine.start(RunContext(Parameters()))
+    chore = Chore(0.1)  # longer than the short runs, shorter than the long one
+    outcomes = list(engine.outcomes(expand(load_sweep(sweep_file))[:4], while_waiting=chore))
+    assert [o.duration_s for o in outcomes] == [0.5, 0.001, 0.001, 0.001]
+    assert chore.done == 3  # before runs 2, 3 and 4
+
+
 def test_on_dask_the_chore_is_done_while_no_run_is_ready():
     from docsec.analysis.sweep.engines import _wait_ready
 
