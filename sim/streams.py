@@ -50,12 +50,15 @@ class Stream:
         i = self._ui
         try:
             u = self._u[i]
-        except IndexError:  # the block is used up (or none drawn yet): draw the next one
-            self._u = self.gen.random(_BLOCK).tolist()
-            u = self._u[0]
-            i = 0
+        except IndexError:  # the block is used up (or none drawn yet)
+            u, i = self._next_block(), 0
         self._ui = i + 1
         return u
+
+    def _next_block(self) -> float:
+        """Draw the next block of uniforms; return its first value (the caller takes index 0)."""
+        self._u = self.gen.random(_BLOCK).tolist()
+        return self._u[0]
 
     def uniforms(self, n: int) -> list[float]:
         """``n`` uniform draws on [0, 1): the same values as ``n`` calls of ``uniform``, in one go."""
@@ -75,17 +78,14 @@ class Stream:
     def normal(self) -> float:
         """A standard normal draw."""
         i = self._zi
-        try:
-            z = self._z[i]
-        except IndexError:
+        if i >= len(self._z):
             self._z = self.gen.standard_normal(_BLOCK).tolist()
-            z = self._z[0]
             i = 0
         self._zi = i + 1
-        return z
+        return self._z[i]
 
-    # The draws below take their uniform as ``uniform`` does, written out: they are the model's
-    # most frequent calls.
+    # ``chance`` and ``pick`` take their uniform as ``uniform`` does, written out: they are the model's
+    # most frequent draws, and a call less each is a few per cent of a run.
     def chance(self, p: float) -> bool:
         """True with probability ``p`` (no draw is used when p <= 0)."""
         if p <= 0.0:
@@ -94,9 +94,7 @@ class Stream:
         try:
             u = self._u[i]
         except IndexError:
-            self._u = self.gen.random(_BLOCK).tolist()
-            u = self._u[0]
-            i = 0
+            u, i = self._next_block(), 0
         self._ui = i + 1
         return u < p
 
@@ -110,9 +108,7 @@ class Stream:
         try:
             u = self._u[i]
         except IndexError:
-            self._u = self.gen.random(_BLOCK).tolist()
-            u = self._u[0]
-            i = 0
+            u, i = self._next_block(), 0
         self._ui = i + 1
         n = len(items)
         k = int(u * n)
@@ -124,14 +120,7 @@ class Stream:
             return 0.0
         if log_sd <= 0.0:
             return mean
-        i = self._zi  # a normal draw, as ``normal`` takes it
-        try:
-            z = self._z[i]
-        except IndexError:
-            self._z = self.gen.standard_normal(_BLOCK).tolist()
-            z = self._z[0]
-            i = 0
-        self._zi = i + 1
+        z = self.normal()
         return mean * math.exp(log_sd * z - 0.5 * log_sd * log_sd)
 
 
