@@ -32,10 +32,10 @@ class Official(mesa.Agent):
 
     # Mesa's own attributes (model, unique_id, pos) and ours are slots: a national organisation's
     # officials are compact in memory, and their attributes are read quickly.
-    __slots__ = ("model", "unique_id", "pos", "office", "role", "active", "workload_scale", "severity_curvature", "norm_trait", "corruptibility",
-                 "own_detection", "own_detection_day", "_awareness", "_awareness_day", "believed_penalty",
-                 "penalty_version", "offences", "warnings", "_workload_day", "_workload", "_felt", "_felt_awareness", "_felt_penalty",
-                 "_felt_offences", "_felt_params", "_felt_curvature")
+    __slots__ = ("model", "unique_id", "pos", "office", "role", "active", "workload_scale", "severity_curvature",
+                 "norm_trait", "corruptibility", "own_detection", "own_detection_day", "_awareness", "_awareness_day",
+                 "believed_penalty", "penalty_version", "offences", "warnings", "_workload_day", "_workload", "_felt",
+                 "_felt_awareness", "_felt_penalty", "_felt_offences", "_felt_params", "_felt_curvature")
 
     def __init__(self, model: DocSecModel, office: Office, role: str):
         super().__init__(model)
