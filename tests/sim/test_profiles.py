@@ -76,3 +76,15 @@ def test_bad_profiles_are_rejected(profiles, message):
     with pytest.raises(ParameterError) as err:
         DocSecModel(BASE, office_profiles=profiles, rng=1)
     assert message in str(err.value)
+
+
+def test_offices_with_the_same_parameters_share_their_hazards_and_a_profiled_office_has_its_own():
+    careless = OfficeProfile(3, {"behaviour.worker_curiosity": 0.9})
+    model = DocSecModel(BASE, office_profiles=[careless], rng=1)
+    hazards = [office.hazards() for office in model.offices]
+    assert all(h is hazards[0] for i, h in enumerate(hazards) if i != 2)  # one set, shared
+    assert hazards[2] is not hazards[0]
+    assert hazards[2].delegation[0] > hazards[0].delegation[0]  # the curious workers' office risks more leaks
+    model.params = model.params.with_overrides({"behaviour.worker_curiosity": 0.0})
+    model._refresh_office_parameters()  # as an intervention does: the hazards follow the new parameters
+    assert model.offices[0].hazards().delegation[0] == 0.0
