@@ -41,6 +41,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_store_timing import STORING, timed_store  # noqa: E402 (beside this file)
 
 AXIS = "custody.uncleared_may_handle"
 BASE_SEED = 2021
@@ -80,47 +83,15 @@ def time_batch_run(replicates: int, days: int, workers: int) -> dict:
 def time_sweep(replicates: int, days: int, workers: int | None, engine: str, daily: bool = False) -> dict:
     """docsec's run_sweep on the design into a fresh store, timing every call into the store."""
     from docsec.analysis.sweep.execute import run_sweep
-    from docsec.analysis.sweep.store import SweepStore
 
     spec = _spec(replicates, days, daily=daily)
-    # wall and CPU seconds of the outermost store calls, by kind (a call made inside another is counted in it)
-    storing = ("record", "commit", "end_session", "close")
-    making = ("create", "begin_session")
-    spent = {kind: [0.0, 0.0, 0] for kind in storing + making}
+    storing, making = STORING, ("create", "begin_session")
     durations: list[float] = []
-    depth = [0]
-    originals = {kind: SweepStore.__dict__[kind] for kind in spent}
-
-    def timed(kind, original):
-        def call(*args, **kwargs):
-            depth[0] += 1
-            start, cpu = time.perf_counter(), time.thread_time()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                wall, cpu = time.perf_counter() - start, time.thread_time() - cpu
-                depth[0] -= 1
-                if depth[0] == 0:
-                    spent[kind][0] += wall
-                    spent[kind][1] += cpu
-                    spent[kind][2] += 1
-                    if kind == "record":
-                        durations.append(args[1].duration_s)
-        return call
-
-    for kind, original in originals.items():
-        if isinstance(original, (staticmethod, classmethod)):
-            setattr(SweepStore, kind, type(original)(timed(kind, original.__func__)))
-        else:
-            setattr(SweepStore, kind, timed(kind, original))
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            start = time.perf_counter()
-            report = run_sweep(spec, Path(folder) / "p3.sqlite", engine=engine, workers=workers, progress=False)
-            seconds = time.perf_counter() - start
-    finally:
-        for kind, original in originals.items():
-            setattr(SweepStore, kind, original)
+    with timed_store(storing + making, on_record=lambda wall, outcome: durations.append(outcome.duration_s)) \
+            as spent, tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        report = run_sweep(spec, Path(folder) / "p3.sqlite", engine=engine, workers=workers, progress=False)
+        seconds = time.perf_counter() - start
     stored = max(report.done + report.failed, 1)
     return {"seconds": seconds, "runs": report.done,
             "store_wall": sum(spent[k][0] for k in storing) / stored,

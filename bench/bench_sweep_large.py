@@ -41,6 +41,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_store_timing import STORING, timed_store  # noqa: E402 (beside this file)
 
 POINTS = 20  # 10 workload pressures x 2 custody regimes
 
@@ -68,7 +71,6 @@ def spec_for(runs: int, days: int):
 
 def measure(runs: int, days: int, workers: int) -> dict:
     from docsec.analysis.sweep import execute
-    from docsec.analysis.sweep.store import SweepStore
 
     spec = spec_for(runs, days)
     planned = execute.count_runs(spec)
@@ -78,60 +80,25 @@ def measure(runs: int, days: int, workers: int) -> dict:
     recorded = [0]
     memory: list[tuple[int, float]] = [(0, rss_mib())]
     step = max(1, planned // 20)
-    # wall and CPU seconds of the outermost store calls, by kind (a call made inside another is counted in it)
-    spent = {kind: [0.0, 0.0, 0] for kind in ("record", "commit", "end_session", "close") if hasattr(SweepStore, kind)}
-    depth = [0]
-    originals = {kind: getattr(SweepStore, kind) for kind in spent}
-    original_create = SweepStore.create
-    create_seconds = [0.0]
 
-    def timed(kind):
-        original = originals[kind]
+    def on_record(wall: float, outcome) -> None:
+        n = recorded[0]
+        if n < planned:
+            record_seconds[n], durations[n] = wall, outcome.duration_s
+        recorded[0] = n = n + 1
+        if n % step == 0:
+            memory.append((n, rss_mib()))
 
-        def call(self, *args, **kwargs):
-            depth[0] += 1
-            start, cpu = time.perf_counter(), time.thread_time()
-            try:
-                return original(self, *args, **kwargs)
-            finally:
-                wall, cpu = time.perf_counter() - start, time.thread_time() - cpu
-                depth[0] -= 1
-                if depth[0] == 0:
-                    spent[kind][0] += wall
-                    spent[kind][1] += cpu
-                    spent[kind][2] += 1
-                    if kind == "record":
-                        n = recorded[0]
-                        if n < planned:
-                            record_seconds[n], durations[n] = wall, args[0].duration_s
-                        recorded[0] = n = n + 1
-                        if n % step == 0:
-                            memory.append((n, rss_mib()))
-        return call
-
-    def timed_create(*args, **kwargs):
-        start = time.perf_counter()
-        store = original_create(*args, **kwargs)
-        create_seconds[0] += time.perf_counter() - start
-        return store
-
-    for kind in spent:
-        setattr(SweepStore, kind, timed(kind))
-    SweepStore.create = staticmethod(timed_create)
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            start, cpu = time.perf_counter(), time.process_time()
-            report = execute.run_sweep(spec, Path(folder) / "large.sqlite", engine="process", workers=workers,
-                                       progress=False)
-            wall, coordinator_cpu = time.perf_counter() - start, time.process_time() - cpu
-            store_bytes = (Path(folder) / "large.sqlite").stat().st_size
-    finally:
-        for kind, original in originals.items():
-            setattr(SweepStore, kind, original)
-        SweepStore.create = original_create
+    with timed_store(STORING + ("create",), on_record) as timings, tempfile.TemporaryDirectory() as folder:
+        start, cpu = time.perf_counter(), time.process_time()
+        report = execute.run_sweep(spec, Path(folder) / "large.sqlite", engine="process", workers=workers,
+                                   progress=False)
+        wall, coordinator_cpu = time.perf_counter() - start, time.process_time() - cpu
+        store_bytes = (Path(folder) / "large.sqlite").stat().st_size
+    spent = {kind: timings[kind] for kind in STORING}
     n = min(recorded[0], planned)
     return {"planned": planned, "done": report.done, "wall": wall, "record": record_seconds[:n], "spent": spent,
-            "durations": durations[:n], "memory": memory, "create": create_seconds[0], "store_bytes": store_bytes,
+            "durations": durations[:n], "memory": memory, "create": timings["create"][0], "store_bytes": store_bytes,
             "coordinator_cpu": coordinator_cpu}
 
 
