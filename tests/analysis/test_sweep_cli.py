@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from docsec.analysis.cli import main
 from docsec.analysis.results import load_daily, load_provenance, load_runs
 
 SWEEP = """
@@ -26,20 +24,6 @@ custody.key_sharing_permitted = [true, false]
 [outputs]
 daily = {daily}
 """
-
-
-@pytest.fixture
-def docsec(capsys):
-    """Run the command line in this process; return its exit status and output."""
-    def run(*args: str) -> SimpleNamespace:
-        capsys.readouterr()
-        try:
-            code = main(list(args))
-        except SystemExit as exit_:  # argparse errors and --help
-            code = exit_.code
-        out, err = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
-    return run
 
 
 @pytest.fixture

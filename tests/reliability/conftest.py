@@ -103,20 +103,3 @@ def rel():
     return SimpleNamespace(cli=docsec_cli, one_line=assert_one_line_error, digest=digest)
 
 
-@pytest.fixture
-def docsec(capsys):
-    """`docsec ARGS` in this process: its exit status and its standard error, stripped."""
-    from types import SimpleNamespace
-
-    from docsec.analysis.cli import main
-
-    def run(*args: str) -> SimpleNamespace:
-        capsys.readouterr()
-        try:
-            code = main(list(args))
-        except SystemExit as exit_:  # argparse's exits
-            code = exit_.code
-        out, err = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
-
-    return run
