@@ -22,28 +22,58 @@ if TYPE_CHECKING:
 _BETA_CONCENTRATION = 10.0
 
 
+def _post_column(column: str, cast, doc: str) -> property:
+    """An official's attribute kept in his post's row (``Posts``); a dismissed official keeps his own copy."""
+
+    def get(self):
+        if self._left is not None:
+            return self._left[column]
+        return cast(getattr(self.model.posts, column)[self._post])
+
+    def set(self, value) -> None:
+        if self._left is not None:
+            self._left[column] = value
+            return
+        posts = self.model.posts
+        getattr(posts, column)[self._post] = value
+        posts.wrote(column, self._post)
+
+    return property(get, set, doc=doc)
+
+
 class Official(mesa.Agent):
     """A cleared official: the office's custodian or a deputy.
 
     Traits (drawn at hiring): daily workload scale, risk attitude (severity curvature), compliance
     norm, corruptibility. State: perceived detection (own experience), severity awareness, the
-    penalties he believes in force, offence record.
+    penalties he believes in force, offence record. Traits and state are kept in his post's row of
+    the model's ``posts`` (so that a day's choices across the organisation are weighed together);
+    the attributes below read and write them there.
     """
 
     # Mesa's own attributes (model, unique_id, pos) and ours are slots: a national organisation's
-    # officials are compact in memory, and their attributes are read quickly.
-    __slots__ = ("model", "unique_id", "pos", "office", "role", "active", "workload_scale", "severity_curvature",
-                 "norm_trait", "corruptibility", "own_detection", "own_detection_day", "_awareness", "_awareness_day",
-                 "believed_penalty", "penalty_version", "offences", "warnings", "_workload_day", "_workload", "_felt",
-                 "_felt_awareness", "_felt_penalty", "_felt_offences", "_felt_params", "_felt_curvature")
+    # officials are compact in memory.
+    __slots__ = ("model", "unique_id", "pos", "office", "role", "active", "corruptibility", "penalty_version",
+                 "warnings", "_post", "_left")
 
-    def __init__(self, model: DocSecModel, office: Office, role: str):
+    workload_scale = _post_column("workload_scale", float, "Trait: scale of his daily workload pressure.")
+    severity_curvature = _post_column("severity_curvature", float, "Trait: risk attitude, v(S) = S ** curvature.")
+    norm_trait = _post_column("norm_trait", float, "Trait: his own compliance norm (before education).")
+    own_detection = _post_column("own_detection", float, "Perceived detection from his own experience, as last updated.")
+    own_detection_day = _post_column("own_detection_day", int, "The day own_detection was last updated.")
+    _awareness = _post_column("awareness", float, "Severity awareness, as last updated.")
+    _awareness_day = _post_column("awareness_day", int, "The day his awareness was last updated.")
+    offences = _post_column("offences", int, "Offences detected and sanctioned so far.")
+
+    def __init__(self, model: DocSecModel, office: Office, role: str, post: int):
         super().__init__(model)
         b = office.params.behaviour
         s = model.streams.population
         self.office = office
         self.role = role  # "custodian" or "deputy"
         self.active = True
+        self._post = post
+        self._left = None  # his own copy of his post's row once he has left it (dismissed)
         self.workload_scale = s.lognormal_mean(1.0, b.trait_dispersion)
         self.severity_curvature = s.lognormal_mean(b.severity_curvature_mean, b.trait_dispersion / 2)
         self.norm_trait = s.lognormal_mean(b.compliance_norm_mean, b.trait_dispersion)
@@ -61,16 +91,36 @@ class Official(mesa.Agent):
         self.penalty_version = model.penalty_version
         self.offences = 0
         self.warnings = 0
-        self._workload_day = -1
-        self._workload = 0.0
-        # the felt severities of the sanctions he risks (felt_sanctions), by classification (negative: grave),
-        # and the awareness, believed penalties, record and office parameters they were worked out for
-        self._felt: dict[int, tuple[float, float, float]] = {}
-        self._felt_awareness = -1.0
-        self._felt_penalty = None
-        self._felt_offences = -1
-        self._felt_params = None
-        self._felt_curvature = -1.0
+        model.posts.hired(post, self)
+
+    @property
+    def post(self) -> int:
+        """His post's row in the model's ``posts`` (his successor's, once he has left)."""
+        return self._post
+
+    @property
+    def believed_penalty(self):
+        """The penalties he believes in force (O9)."""
+        if self._left is not None:
+            return self._left["penalty"]
+        posts = self.model.posts
+        return posts.penalty_of(int(posts.penalty[self._post]))
+
+    @believed_penalty.setter
+    def believed_penalty(self, penalty) -> None:
+        if self._left is not None:
+            self._left["penalty"] = penalty
+            return
+        posts = self.model.posts
+        posts.penalty[self._post] = posts.penalty_index(penalty)
+        posts.wrote("penalty", self._post)
+
+    def leave_post(self) -> None:
+        """He leaves his post (dismissed): he keeps his own copy of its row, and the post is free for a successor."""
+        posts = self.model.posts
+        left = {name: getattr(posts, name)[self._post].item() for name in posts.FLOATS + posts.INTS}
+        left["penalty"] = self.believed_penalty
+        self._left = left
 
     @property
     def label(self) -> str:
@@ -82,14 +132,11 @@ class Official(mesa.Agent):
 
     # -- perceptions ---------------------------------------------------------
     def workload(self) -> float:
-        """Value of an hour saved today (drawn once per day, when first needed)."""
-        m = self.model
-        if self._workload_day != m.day:
-            b = self.office.params.behaviour
-            self._workload_day = m.day
-            self._workload = m.streams.workload.lognormal_mean(b.workload_pressure * self.workload_scale,
-                                                               b.workload_variability)
-        return self._workload
+        """Value of an hour saved today (one draw per post and day: ``Posts.workloads``)."""
+        posts = self.model.posts
+        if posts.workload_day != self.model.day:
+            posts.workloads()
+        return posts.workload_list[self._post]
 
     def perceived_detection(self) -> float:
         """Belief that a violation is caught, or a consequence traced: own experience and publicised sanctions."""
@@ -182,48 +229,20 @@ class Official(mesa.Agent):
                       leak: float = 0.0, loss: float = 0.0) -> float:
         """Expected sanctions of a shortcut: its own (if forbidden), and his liability for the leak or loss it
         risks: the chance of that consequence (a frequency he knows from practice, taken as it is) times the
-        weighted perceived chance that it is traced to him times the felt severity of its sanction.
+        weighted perceived chance that it is traced to him times the felt severity of its sanction (a traced
+        leak brings the leak sanction, a traced loss an ordinary offence).
 
-        Each term is ``threat(perceived detection, severity)``; the perceived chance, its weight and his
-        awareness are the same for every term, so they are worked out once.
+        Each term is ``threat(perceived detection, severity)``. This is the rule written out for one
+        official; choices are weighed on the day's view of all posts (``posts.DayView``), which works
+        out the same numbers for every official at once.
         """
-        detection = 1.0 - (1.0 - self.perceived_detection_own()) * (1.0 - self.model.publicity_level())
-        w = weight(detection, self.office.params.behaviour.probability_weighting)  # (perceived_detection, inline)
-        offence, traced_leak, traced_loss = self.felt_sanctions(classification, grave)
-        cost = w * offence if forbidden else 0.0
+        detection = self.perceived_detection()
+        cost = self.threat(detection, self.offence_severity(classification, grave)) if forbidden else 0.0
         if leak > 0.0:
-            cost += leak * (w * traced_leak)
+            cost += leak * self.threat(detection, self.leak_severity(classification))
         if loss > 0.0:
-            cost += loss * (w * traced_loss)
+            cost += loss * self.threat(detection, self.offence_severity(classification, grave=False))
         return cost
-
-    def felt_sanctions(self, classification: Classification, grave: bool) -> tuple[float, float, float]:
-        """v(awareness x severity) of the sanctions a shortcut risks: the offence itself (grave or not), a leak
-        traced to him, a loss traced to him (an ordinary offence).
-
-        They change only when his awareness, the penalties he believes in force, his record, his risk
-        attitude or his office's parameters do, so they are kept until one of those changes.
-        """
-        awareness = self.severity_awareness()
-        known = self._felt
-        if (awareness != self._felt_awareness or self.believed_penalty is not self._felt_penalty
-                or self.offences != self._felt_offences or self.office.params is not self._felt_params
-                or self.severity_curvature != self._felt_curvature):
-            self._felt_awareness = awareness
-            self._felt_penalty = self.believed_penalty
-            self._felt_offences = self.offences
-            self._felt_params = self.office.params
-            self._felt_curvature = self.severity_curvature
-            known = self._felt = {}
-        key = -classification if grave else classification  # (the classification is an IntEnum: 1, 2, 3)
-        values = known.get(key)
-        if values is None:
-            alpha = self.severity_curvature
-            values = (felt(awareness * self.offence_severity(classification, grave), alpha),
-                      felt(awareness * self.leak_severity(classification), alpha),
-                      felt(awareness * self.offence_severity(classification, grave=False), alpha))
-            known[key] = values
-        return values
 
     # -- choices -------------------------------------------------------------
     def decide(self, choice: Choice, gain: float, *, forbidden: bool, classification: Classification,
@@ -247,8 +266,17 @@ class Official(mesa.Agent):
         # latter settles the choice (not taken) without weighing the costs: the same outcome, cheaper.
         noticed = notice_probability(gain, b.attention_scale)
         if u < noticed:
-            x = (gain - self.expected_cost(forbidden, classification, grave, leak, loss)
-                 - (self.norm() if forbidden else 0.0)) / b.choice_temperature
+            # the expected cost (expected_cost), from the day's view of every post
+            view = m.posts.today()
+            i = self._post
+            c = classification - 1
+            w = view.weight.item(i)
+            cost = w * view.felt["grave" if grave else "offence"].item(c, i) if forbidden else 0.0
+            if leak > 0.0:
+                cost += leak * (w * view.felt["leak"].item(c, i))
+            if loss > 0.0:
+                cost += loss * (w * view.felt["offence"].item(c, i))
+            x = (gain - cost - (view.norm.item(i) if forbidden else 0.0)) / b.choice_temperature
             taken = u < taking_probability(noticed, x)
         else:
             taken = False

@@ -25,6 +25,8 @@ import enum
 import functools
 import math
 
+import numpy as np
+
 
 class Choice(enum.StrEnum):
     """The choices an official makes; ``True`` for a choice means taking the shortcut."""
@@ -108,3 +110,12 @@ def taking_probability(noticed: float, x: float) -> float:
         return noticed / (1.0 + math.exp(-x))
     e = math.exp(x)
     return noticed * e / (1.0 + e)
+
+
+# -- the same rule on arrays (many choices weighed at once: posts.DayView.decide) ------------------
+def weights(p: np.ndarray, gamma: np.ndarray, inv_gamma: np.ndarray, gamma_one: np.ndarray | None) -> np.ndarray:
+    """``weight`` of each probability in ``p`` (in [0, 1]) with its ``gamma`` (``inv_gamma`` = 1 / gamma);
+    ``gamma_one``: where gamma is 1 the weight is the probability itself (None: nowhere)."""
+    a = p ** gamma
+    curved = a / (a + (1.0 - p) ** gamma) ** inv_gamma
+    return curved if gamma_one is None else np.where(gamma_one, p, curved)

@@ -39,10 +39,12 @@ from .documents import Classification, Document, Kind, State
 from .events import Action, Event
 from .inspection import LEAK, InspectionService
 from .interventions import Intervention, validate_timeline
+from .keys import Keys
 from .metrics import COUNTER_NAMES, DAILY_NAMES, GAUGE_NAMES, new_counters, summarise
 from .office import Office
 from .parameters import ParameterError, Parameters
 from .penalties import PenaltyPolicy
+from .posts import Posts
 from .profiles import OfficeProfile, office_parameters, validate_profiles
 from .streams import Streams
 from .violations import Violation, ViolationKind
@@ -131,6 +133,9 @@ class DocSecModel(mesa.Model):
         self._overdue: dict[int, Document] = {}
         self.penalties = PenaltyPolicy(self)
         self.inspection = InspectionService(self)
+        pop = params.population
+        self.posts = Posts(self, pop.offices, 1 + pop.deputies_per_office)
+        self.keys = Keys(self, pop.offices)
         self._campaign_start = 0          # campaigns fall every interval counted from this day
         self._build_organisation()
         self._refresh_office_parameters()
@@ -144,8 +149,9 @@ class DocSecModel(mesa.Model):
         for i in range(pop.offices):
             office = Office(self, i, f"Office {i + 1}",
                             office_parameters(self.params, self.office_profiles.get(i + 1)))
-            office.custodian = Official(self, office, "custodian")
-            office.deputies = [Official(self, office, "deputy") for _ in range(pop.deputies_per_office)]
+            first = i * (1 + pop.deputies_per_office)  # the office's posts: its custodian's, then its deputies'
+            office.custodian = Official(self, office, "custodian", first)
+            office.deputies = [Official(self, office, "deputy", first + 1 + k) for k in range(pop.deputies_per_office)]
             office.workers = [Worker(self, office) for _ in range(pop.workers_per_office)]
             office.key_holder = office.custodian
             self.offices.append(office)
@@ -166,6 +172,8 @@ class DocSecModel(mesa.Model):
         for office in self.offices:
             office.params = office_parameters(self.params, self.office_profiles.get(office.index + 1))
         offices = self.offices
+        self.posts.set_parameters([o.params for o in offices])
+        self.keys.refresh()
         # directives per office, then circulated material per office: one Poisson draw each, in that order
         self._arrival_rates = np.array([o.params.documents.directives_per_office_per_day for o in offices]
                                        + [o.params.documents.circulars_per_office_per_day for o in offices])
@@ -208,7 +216,7 @@ class DocSecModel(mesa.Model):
         if interval and (self.day - self._campaign_start) % interval == 0:
             self.campaign()
         self._arrivals()
-        self._keys_and_storage()
+        self.keys.day()
         self._favours()
         self._collections_due()
         self._loans_due()
@@ -265,16 +273,6 @@ class DocSecModel(mesa.Model):
                     office.circulate(doc, official)
         self.today["documents_received"] += k
         self.today["documents_received_top_secret"] += top_secret
-
-    def _keys_and_storage(self) -> None:
-        for office in self.offices:
-            if office.key_holder is office.custodian:
-                office.key_decision()
-            elif office.worker_has_key():
-                office.key_reconsideration()
-            if office.worker_has_key():
-                self.today["key_out_days"] += 1
-                office.storage_reading()
 
     def _favours(self) -> None:
         u = self.streams.favours.gen.random(len(self.offices))
@@ -439,6 +437,7 @@ class DocSecModel(mesa.Model):
         level = self.publicity_level()
         step = -math.expm1(-self.params.behaviour.publicity_learning / len(self.offices))
         self._publicity = (level + step * (1.0 - level), self.day)
+        self.posts.changed()
 
     def education_level(self) -> float:
         """The current norm boost left by education campaigns (O9)."""
@@ -450,6 +449,7 @@ class DocSecModel(mesa.Model):
         """An education campaign: norms rise, officials learn the penalties in force and how severe they are."""
         e = self.params.education
         self._education = (self.education_level() + e.norm_boost, self.day)
+        self.posts.changed()
         for official in self.officials:
             official.learn_severity(e.knowledge_gain)
             official.hear_penalties()
@@ -519,13 +519,7 @@ class DocSecModel(mesa.Model):
     # -- views ------------------------------------------------------------------------
     def gauges(self) -> dict[str, float]:
         """Levels read at the end of a day: officials' mean perceived detection, audit effort."""
-        officials = self.officials
-        if officials:
-            # Official.perceived_detection for each, with the day's publicity level read once
-            publicity = 1.0 - self.publicity_level()
-            detection = sum(1.0 - (1.0 - o.perceived_detection_own()) * publicity for o in officials) / len(officials)
-        else:
-            detection = float("nan")
+        detection = self.posts.mean_perceived_detection() if len(self.posts) else float("nan")
         return dict(zip(GAUGE_NAMES, (detection, self.inspection.effort), strict=True))
 
     def summary(self) -> dict[str, float]:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 class Office:
     """A work unit with one custodian, deputies, workers, one storage room with one key, and a register."""
 
-    __slots__ = ("model", "index", "name", "params", "custodian", "deputies", "workers", "key_holder",
+    __slots__ = ("model", "index", "name", "params", "custodian", "deputies", "workers", "_key_holder",
                  "key_released_by", "storage", "open_violations", "unreported_losses", "awaited", "_findings",
                  "_hazards_for", "_hazards_now")
 
@@ -38,7 +38,7 @@ class Office:
         self.custodian: Official | None = None
         self.deputies: list[Official] = []
         self.workers: list[Worker] = []
-        self.key_holder = None               # the custodian, or a worker he handed it to
+        self._key_holder = None              # the custodian, or a worker he handed it to (key_holder)
         self.key_released_by: Official | None = None  # the official who let the key out (answers for storage reads)
         self.storage: list[Document] = []    # documents in the storage room
         self.open_violations: list[Violation] = []
@@ -53,8 +53,18 @@ class Office:
     def officials(self) -> list[Official]:
         return [self.custodian, *self.deputies]
 
+    @property
+    def key_holder(self):
+        """Who holds the storage key: the custodian, or a worker he handed it to (O2)."""
+        return self._key_holder
+
+    @key_holder.setter
+    def key_holder(self, holder) -> None:
+        self._key_holder = holder
+        self.model.keys.out[self.index] = isinstance(holder, Worker)
+
     def worker_has_key(self) -> bool:
-        return isinstance(self.key_holder, Worker)
+        return isinstance(self._key_holder, Worker)
 
     def hazards(self) -> hazards.Hazards:
         """The hazards of this office's shortcuts under its parameters (worked out again when they change;
@@ -211,55 +221,7 @@ class Office:
                 self.params.behaviour.overdue_loss_per_day):
             self.model.lose(doc, doc.holder)
 
-    # -- the storage key ------------------------------------------------------
-    def _key_choice(self, choice: Choice) -> bool:
-        """The custodian weighs leaving the key with a worker until he next reconsiders (O2).
-
-        He saves the hours of letting staff in on each of those days, and answers for what workers
-        read or misplace from storage meanwhile; where the rules forbid it, it is a violation.
-        """
-        p = self.params
-        h = self.hazards()
-        gain = self.custodian.workload() * p.documents.key_keeping_hours * h.key_days
-        leak, loss = h.key_out
-        return self.custodian.decide(choice, gain, forbidden=not p.custody.key_sharing_permitted,
-                                     classification=self.model.key_classification, leak=leak, loss=loss)
-
-    def key_decision(self) -> None:
-        """The custodian keeps the key (spending time letting staff in) or hands it to a worker (O2)."""
-        m = self.model
-        p = self.params
-        hours = p.documents.key_keeping_hours
-        if not self.workers or hours <= 0.0:
-            return
-        if self._key_choice(Choice.HAND_OVER_KEY):
-            custodian = self.custodian
-            worker = m.streams.decisions.pick(self.workers)
-            self.key_holder = worker
-            self.key_released_by = custodian
-            if m.events is not None:
-                m.log(self, custodian, Action.KEY_HANDED, None, worker.title)
-            if not p.custody.key_sharing_permitted:
-                m.commit(self, Violation(ViolationKind.KEY_SHARING, custodian, m.day, None, worker))
-        else:
-            m.today["custody_workload_hours"] += hours
-
-    def key_reconsideration(self) -> None:
-        """A worker holds the key: now and then the custodian reconsiders, and takes it back unless he
-        chooses to leave it out. Leaving it out where the rules forbid it is (or stays) a violation."""
-        m = self.model
-        p = self.params
-        if not m.streams.decisions.chance(p.custody.key_reconsideration_per_day):
-            return
-        hours = p.documents.key_keeping_hours
-        if hours > 0.0 and self._key_choice(Choice.LEAVE_KEY_OUT):
-            if not p.custody.key_sharing_permitted and not self.open_key_violation():
-                self.key_released_by = self.custodian
-                m.commit(self, Violation(ViolationKind.KEY_SHARING, self.custodian, m.day, None, self.key_holder))
-            return
-        self.return_key(f"taken back by {self.custodian.title}")
-        m.today["custody_workload_hours"] += hours
-
+    # -- the storage key (each day's choices: keys.Keys) ------------------------
     def open_key_violation(self) -> Violation | None:
         """The open key-sharing violation whose evidence (the key in that worker's hands) is present, if any."""
         for v in self.open_violations:
@@ -272,23 +234,6 @@ class Office:
             self.model.log(self, self.key_holder, Action.KEY_RETURNED, None, reason)
             self.key_holder = self.custodian
             self.key_released_by = None
-
-    def storage_reading(self) -> None:
-        """With the key in a worker's hands, workers read stored documents at will (O2)."""
-        m = self.model
-        h = m.streams.handling
-        b = self.params.behaviour
-        if not self.storage or not h.chance(b.storage_reading_rate):
-            return
-        reader = h.pick(self.workers)
-        doc = h.pick(self.storage)
-        # whoever let the key out answers for what is read from storage
-        doc.responsible = self.key_released_by or self.custodian
-        m.today["uncleared_handling"] += 1
-        m.expose(doc, reader)
-        if h.chance(b.worker_misplacement):
-            self.take_from_storage(doc)
-            m.lose(doc, reader)
 
     # -- favours (O4) ---------------------------------------------------------
     def favour_offer(self) -> None:

@@ -69,7 +69,8 @@ class PenaltyPolicy:
         m = self.model
         office = official.office
         official.active = False
-        successor = Official(m, office, official.role)
+        official.leave_post()
+        successor = Official(m, office, official.role, official.post)
         if official.role == "custodian":
             office.custodian = successor
             if office.key_holder is official or office.key_holder is None:

@@ -1,0 +1,164 @@
+"""The storage key (O2): each custodian keeps it or hands it to a worker; workers holding it read stored documents.
+
+Each day, each custodian still holding his office's key weighs handing it to a worker until he next
+reconsiders: he saves the hours of letting staff in on each of those days, and answers for what
+workers read or misplace from storage meanwhile; where the rules forbid it, it is a violation.
+Where a worker holds the key, now and then the custodian reconsiders, and takes it back unless he
+chooses to leave it out (leaving it out where the rules forbid it is, or stays, a violation). Where
+a worker (still) holds it, workers read stored documents at will.
+
+Every custodian faces the same choice every day, so the chance that each takes it (the rule of
+``Official.decide``) is worked out for all of them at once on the day's view of the posts
+(``Keys.chances``); then each office, in order, draws and acts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .decisions import Choice
+from .events import Action
+from .violations import Violation, ViolationKind
+
+if TYPE_CHECKING:
+    from .model import DocSecModel
+    from .office import Office
+
+
+class Keys:
+    """The storage keys of the model's offices; ``out[i]``: a worker holds office i's key."""
+
+    def __init__(self, model: DocSecModel, offices: int):
+        self.model = model
+        self.out = [False] * offices
+
+    def refresh(self) -> None:
+        """Per-office copies of the parameters the key depends on (office profiles may differ)."""
+        m = self.model
+        params = [o.params for o in m.offices]
+        hazards = [m.hazards_of(p) for p in params]
+        self.hours = [p.documents.key_keeping_hours for p in params]
+        # the hours he saves by leaving it out until he next reconsiders
+        self.gain_hours = np.array(self.hours) * np.array([h.key_days for h in hazards])
+        self.leak = np.array([h.key_out[0] for h in hazards])
+        self.loss = np.array([h.key_out[1] for h in hazards])
+        self.forbidden = np.array([float(not p.custody.key_sharing_permitted) for p in params])
+        self.reconsideration = [p.custody.key_reconsideration_per_day for p in params]
+        posts = m.posts
+        custodians = slice(None, None, posts.per_office)
+        self._neg_inv_attention = -1.0 / posts.attention[custodians]
+        self._half_inv_temperature = 0.5 / posts.temperature[custodians]
+        self._sanctions_for = None
+
+    def chances(self) -> list[float]:
+        """Each custodian's chance today of leaving the key with a worker if he weighs it (-1: nothing to gain).
+
+        ``Official.decide``'s rule for all custodians at once: he notices the shortcut with probability
+        1 - exp(-gain / attention) and takes it with that times the logistic of (gain - expected cost -
+        norm if forbidden) / temperature; his expected cost is w(perceived detection) times the felt
+        severity of the offence (if forbidden), plus the leak and loss chances times those of a traced
+        leak and loss (``Official.expected_cost``, its terms gathered).
+        """
+        m = self.model
+        posts = m.posts
+        view = posts.today()
+        custodians = slice(None, None, posts.per_office)  # each office's custodian's post
+        felt = view.felt
+        if self._sanctions_for != posts.felt_version:
+            c = m.key_classification - 1
+            offence, traced_leak = felt["offence"][c, custodians], felt["leak"][c, custodians]
+            self._sanctions = offence * (self.forbidden + self.loss) + self.leak * traced_leak
+            self._sanctions_for = posts.felt_version
+        gain = posts.workloads()[custodians] * self.gain_hours
+        noticed = -np.expm1(gain * self._neg_inv_attention)
+        x = (gain - view.weight[custodians] * self._sanctions - view.norm[custodians] * self.forbidden) \
+            * self._half_inv_temperature
+        p = noticed * (0.5 + 0.5 * np.tanh(x))  # (the logistic of 2x, written so that it cannot overflow)
+        return np.where(gain > 0.0, p, -1.0).tolist()
+
+    def day(self) -> None:
+        """Steps 5 and 6 of the day: each custodian's key choice, then workers reading from storage."""
+        m = self.model
+        offices = m.offices
+        d = m.streams.decisions
+        out = self.out
+        hours = self.hours
+        chances = self.chances()
+        judged = bool(m._seats) or m.decisions_log is not None  # seats decide, or choices are recorded
+        kept = 0.0
+        for i in range(len(out)):
+            if not out[i]:
+                if hours[i] <= 0.0:
+                    continue
+                office = offices[i]
+                if not office.workers:
+                    continue
+                p = chances[i]
+                if self._takes(office, Choice.HAND_OVER_KEY, p, d) if judged else (p >= 0.0 and d.uniform() < p):
+                    self._hand_over(office, d.pick(office.workers))
+                else:
+                    kept += hours[i]
+                    continue
+            elif d.chance(self.reconsideration[i]):
+                office = offices[i]
+                p = chances[i]
+                if hours[i] > 0.0 and (self._takes(office, Choice.LEAVE_KEY_OUT, p, d) if judged
+                                       else (p >= 0.0 and d.uniform() < p)):
+                    self._leave_out(office)
+                else:
+                    office.return_key(f"taken back by {office.custodian.title}")
+                    kept += hours[i]
+                    continue
+            else:
+                office = offices[i]
+            m.today["key_out_days"] += 1
+            self.storage_reading(office)
+        m.today["custody_workload_hours"] += kept
+
+    def _takes(self, office: Office, choice: Choice, p: float, d) -> bool:
+        """His choice, when a seated person may make it or choices are recorded (as ``Official.decide`` does)."""
+        m = self.model
+        custodian = office.custodian
+        seated = custodian._seated(choice)
+        if seated is not None:
+            return seated
+        if p < 0.0:
+            return False
+        taken = d.uniform() < p
+        m.record_decision(custodian, choice, taken, by_seat=False)
+        return taken
+
+    def _hand_over(self, office: Office, worker) -> None:
+        m = self.model
+        custodian = office.custodian
+        office.key_holder = worker
+        office.key_released_by = custodian
+        if m.events is not None:
+            m.log(office, custodian, Action.KEY_HANDED, None, worker.title)
+        if not office.params.custody.key_sharing_permitted:
+            m.commit(office, Violation(ViolationKind.KEY_SHARING, custodian, m.day, None, worker))
+
+    def _leave_out(self, office: Office) -> None:
+        """He leaves the key out: where the rules forbid it, that is a violation (unless one is already open)."""
+        m = self.model
+        if not office.params.custody.key_sharing_permitted and not office.open_key_violation():
+            office.key_released_by = office.custodian
+            m.commit(office, Violation(ViolationKind.KEY_SHARING, office.custodian, m.day, None, office.key_holder))
+
+    def storage_reading(self, office: Office) -> None:
+        """With the key in a worker's hands, workers read stored documents at will (O2); whoever let the key
+        out answers for what is read, and a reader may misplace what he read."""
+        m = self.model
+        h = m.streams.handling
+        if not office.storage or not h.chance(office.params.behaviour.storage_reading_rate):
+            return
+        reader = h.pick(office.workers)
+        doc = h.pick(office.storage)
+        doc.responsible = office.key_released_by or office.custodian
+        m.today["uncleared_handling"] += 1
+        m.expose(doc, reader)
+        if h.chance(office.params.behaviour.worker_misplacement):
+            office.take_from_storage(doc)
+            m.lose(doc, reader)

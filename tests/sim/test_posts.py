@@ -1,0 +1,149 @@
+"""Officials' posts: the day's view of every post works out what each official's own methods do.
+
+The view (``Posts.today``) and the key phase's chances (``Keys.chances``) weigh choices for many
+officials at once; these tests hold them to the rule written out for one official (``Official``'s
+perception and sanction methods, ``decisions.choice_probability``), after campaigns, audits,
+sanctions, announcements and replacements have moved officials apart.
+"""
+
+import pytest
+
+from docsec.sim.decisions import Choice, choice_probability, felt, weight
+from docsec.sim.documents import Classification
+from docsec.sim.model import DocSecModel
+from docsec.sim.parameters import Parameters
+from docsec.sim.penalties import PenaltyPolicy
+
+REL = 1e-12
+
+
+@pytest.fixture
+def moved(small):
+    """A run whose officials differ: campaigns, thorough audits, sanctions, replacements, a new penalty."""
+    params = small.with_overrides({"inspection.thoroughness": 1.0, "penalty.warnings_before_dismissal": 1,
+                                   "penalty.scaling": "convex", "penalty.leak_sanction": "rung"})
+    model = DocSecModel(params, rng=4)
+    model.run_days(100)
+    model.params = model.params.with_overrides({"penalty.dismissal_severity": 900.0})
+    model.announce_penalties()
+    model.run_days(5)  # some have heard of the change, some not yet
+    assert model.totals["dismissals"] > 0 and model.totals["warnings"] > 0
+    assert len({o.believed_penalty.dismissal_severity for o in model.officials}) == 2
+    return model
+
+
+def test_the_view_holds_each_officials_own_perceptions(moved):
+    view = moved.posts.today()
+    assert len({round(o.perceived_detection_own(), 9) for o in moved.officials}) > 3
+    for o in moved.officials:
+        i = o.post
+        b = o.office.params.behaviour
+        assert moved.posts.holder[i] is o
+        assert view.detection_own[i] == pytest.approx(o.perceived_detection_own(), rel=REL)
+        assert view.detection[i] == pytest.approx(o.perceived_detection(), rel=REL)
+        assert view.weight[i] == pytest.approx(weight(o.perceived_detection(), b.probability_weighting), rel=REL)
+        assert view.norm[i] == pytest.approx(o.norm(), rel=REL)
+
+
+@pytest.mark.parametrize("classification", list(Classification))
+def test_the_view_holds_the_felt_severity_of_each_sanction_each_official_risks(moved, classification):
+    view = moved.posts.today()
+    c = classification - 1
+    for o in moved.officials:
+        aware, alpha = o.severity_awareness(), o.severity_curvature
+        expected = {"offence": o.offence_severity(classification, grave=False),
+                    "grave": o.offence_severity(classification, grave=True),
+                    "leak": o.leak_severity(classification)}
+        for kind, severity in expected.items():
+            assert view.felt[kind][c, o.post] == pytest.approx(felt(aware * severity, alpha), rel=REL)
+
+
+def test_a_choice_weighed_on_the_view_costs_what_the_officials_rule_says(moved):
+    view = moved.posts.today()
+    for o in list(moved.officials)[:12]:
+        for forbidden in (False, True):
+            cost = o.expected_cost(forbidden, Classification.SECRET, leak=0.03, loss=0.02)
+            w = view.weight[o.post]
+            on_view = ((w * view.felt["offence"][1, o.post] if forbidden else 0.0)
+                       + 0.03 * w * view.felt["leak"][1, o.post] + 0.02 * w * view.felt["offence"][1, o.post])
+            assert on_view == pytest.approx(cost, rel=1e-9)
+
+
+def test_each_custodians_key_chance_is_the_rule_for_him(moved):
+    keys = moved.keys
+    chances = keys.chances()
+    for office, chance in zip(moved.offices, chances, strict=True):
+        c = office.custodian
+        b = office.params.behaviour
+        gain = c.workload() * office.params.documents.key_keeping_hours * office.hazards().key_days
+        leak, loss = office.hazards().key_out
+        forbidden = not office.params.custody.key_sharing_permitted
+        expected = choice_probability(gain, c.expected_cost(forbidden, moved.key_classification, leak=leak, loss=loss),
+                                      c.norm() if forbidden else 0.0, b.choice_temperature, b.attention_scale)
+        assert chance == pytest.approx(expected, rel=1e-9, abs=1e-15)
+
+
+def test_felt_severities_are_worked_out_again_for_the_official_whose_record_moves_and_for_him_only(small):
+    model = DocSecModel(small.with_overrides({"education.campaign_interval_days": 0}), rng=1)
+    model.run_days(3)
+    before = {kind: table.copy() for kind, table in model.posts.today().felt.items()}
+    official = model.offices[2].deputies[0]
+    official.offences = official.believed_penalty.warnings_before_dismissal  # his next offence dismisses him
+    after = model.posts.today().felt
+    changed = {(kind, int(post)) for kind in before for post in (before[kind] != after[kind]).any(axis=0).nonzero()[0]}
+    assert changed and {post for _, post in changed} == {official.post}
+
+
+def test_a_dismissed_official_keeps_his_own_record_and_his_successor_starts_afresh(small):
+    model = DocSecModel(small, rng=2)
+    model.run_days(10)
+    office = model.offices[1]
+    old = office.custodian
+    old.offences = 2
+    old.learn_from_own_sanction()
+    own, record = old.perceived_detection_own(), old.offences
+    PenaltyPolicy(model).replace(old)
+    new = office.custodian
+    assert new is not old and new.post == old.post and model.posts.holder[old.post] is new
+    assert (old.offences, old.perceived_detection_own()) == (record, own)
+    assert new.offences == 0 and new.own_detection == office.params.behaviour.initial_perceived_detection
+    old.offences = 7  # what is done to the one who left stays with him
+    assert new.offences == 0
+    assert model.posts.today().felt["offence"][:, new.post].tolist() == pytest.approx([
+        felt(new.severity_awareness() * new.offence_severity(c, grave=False), new.severity_curvature)
+        for c in Classification], rel=REL)
+
+
+def test_each_post_draws_one_workload_a_day_with_the_mean_its_traits_give():
+    params = Parameters().with_overrides({"population.offices": 50, "run.days": 400})
+    model = DocSecModel(params, rng=3, collect_daily=False)
+    posts = model.posts
+    totals = [0.0] * len(posts)
+    for _ in range(400):
+        model.step()
+        today = posts.workloads().copy()
+        assert (posts.workloads() == today).all()  # one draw a day
+        for i, o in enumerate(posts.holder):
+            assert o.workload() == today[i]
+            totals[i] += today[i] / (o.office.params.behaviour.workload_pressure * o.workload_scale)
+    # lognormal with mean pressure x scale: the scaled mean over 400 days x 100 posts is about 1
+    assert sum(totals) / (400 * len(posts)) == pytest.approx(1.0, abs=0.02)
+
+
+@pytest.mark.parametrize("overrides, expected", [({"behaviour.workload_pressure": 0.0}, "zero"),
+                                                 ({"behaviour.workload_variability": 0.0}, "mean")])
+def test_workload_is_zero_without_pressure_and_the_mean_without_variability(overrides, expected):
+    model = DocSecModel(Parameters().with_overrides({"population.offices": 5, **overrides}), rng=1)
+    model.step()
+    for o in model.posts.holder:
+        mean = o.office.params.behaviour.workload_pressure * o.workload_scale
+        assert o.workload() == (0.0 if expected == "zero" else pytest.approx(mean, rel=1e-15))
+
+
+def test_a_key_choice_with_nothing_to_gain_is_never_taken_and_draws_nothing():
+    model = DocSecModel(Parameters().with_overrides({"population.offices": 4, "behaviour.workload_pressure": 0.0}),
+                        rng=1, record_events=True)
+    model.run_days(30)
+    assert model.keys.chances() == [-1.0] * 4
+    assert model.totals["key_out_days"] == 0
+    assert not [d for d in model.decisions_log if d.choice is Choice.HAND_OVER_KEY]
