@@ -6,9 +6,9 @@
 
 Each size runs ``--days`` days in a fresh process (so its memory holds a realistic number of
 documents), then times loops over its offices that do no work but read state a day's choices read:
-the office and its custodian, three of the custodian's attributes, two of his numbers (each a Python
-float object of its own), his remembered felt severities, and the office's hazards (shared by every
-office with the same parameters). Each loop's best of 5 passes, in nanoseconds per office.
+the office and its custodian, his post's row of the day's view (his weighted perceived detection and
+norm), his workload today, a felt severity he risks, and the office's hazards (shared by every office
+with the same parameters). Each loop's best of 5 passes, in nanoseconds per office.
 
 The model does the same work per office-day at any size (its Python instructions per office-day are
 the same at 1,000 and 10,000 offices, by callgrind), so where a loop costs more per office at 10,000
@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-LOOPS = ("office and its custodian", "custodian: three attributes", "custodian: two numbers",
-         "custodian: felt severities", "office: hazards (shared)")
+LOOPS = ("office and its custodian", "custodian: view's weight, norm", "custodian: workload today",
+         "custodian: a felt severity", "office: hazards (shared)")
 
 
 def _child(offices: int, days: int) -> None:
@@ -47,26 +47,29 @@ def _child(offices: int, days: int) -> None:
         for o in everyone:
             o.key_holder is o.custodian  # noqa: B015 (a read, timed)
 
-    def three_attributes():
-        for o in everyone:
-            c = o.custodian
-            c._workload, c.own_detection, c._awareness  # noqa: B018
+    view = model.posts.today()
+    workloads = model.posts.workload_list
+    offence = view.felt["offence"]
 
-    def two_numbers():
+    def view_numbers():
         for o in everyone:
-            c = o.custodian
-            c.workload_scale + c.own_detection
+            i = o.custodian.post
+            view.weight.item(i), view.norm.item(i)  # noqa: B018
 
-    def felt_severities():
+    def workload():
         for o in everyone:
-            o.custodian._felt.get(2)
+            workloads[o.custodian.post]  # noqa: B018
+
+    def felt_severity():
+        for o in everyone:
+            offence.item(1, o.custodian.post)
 
     def hazards():
         for o in everyone:
             o.hazards()
 
     out = {}
-    for name, loop in zip(LOOPS, (office_and_custodian, three_attributes, two_numbers, felt_severities, hazards),
+    for name, loop in zip(LOOPS, (office_and_custodian, view_numbers, workload, felt_severity, hazards),
                           strict=True):
         best = float("inf")
         for _ in range(5):

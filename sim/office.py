@@ -27,7 +27,7 @@ class Office:
     """A work unit with one custodian, deputies, workers, one storage room with one key, and a register."""
 
     __slots__ = ("model", "index", "name", "params", "custodian", "deputies", "workers", "_key_holder",
-                 "key_released_by", "storage", "open_violations", "unreported_losses", "awaited", "_findings",
+                 "key_released_by", "storage", "open_violations", "unreported_losses", "awaited", "_findings", "_officials",
                  "_hazards_for", "_hazards_now")
 
     def __init__(self, model: DocSecModel, index: int, name: str, params: Parameters):
@@ -45,13 +45,21 @@ class Office:
         self.unreported_losses: list[Document] = []  # lost, registered, not known to the authorities
         self.awaited: dict[int, Document] = {}  # by number: handed out, awaited back by a collection or a loan
         self._findings = (0.0, 0)            # past audit findings, decaying (risk-targeted inspection), and its day
+        self._officials: list[Official] | None = None  # (officials)
         self._hazards_for: Parameters | None = None  # the parameters that _hazards_now was worked out for
         self._hazards_now: hazards.Hazards | None = None
 
     # -- staff ---------------------------------------------------------------
     @property
     def officials(self) -> list[Official]:
-        return [self.custodian, *self.deputies]
+        """The custodian, then the deputies (as their posts are numbered)."""
+        if self._officials is None:
+            self._officials = [self.custodian, *self.deputies]
+        return self._officials
+
+    def staff_changed(self) -> None:
+        """The custodian or a deputy was replaced."""
+        self._officials = None
 
     @property
     def key_holder(self):

@@ -80,6 +80,7 @@ class PenaltyPolicy:
                 office.return_key(f"taken back when {successor.title} took office")
         else:
             office.deputies[office.deputies.index(official)] = successor
+        office.staff_changed()
         for doc in m.documents_held_by(official):
             doc.holder = successor
             if doc.issuer is official:
