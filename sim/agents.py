@@ -132,7 +132,9 @@ class Official(mesa.Agent):
 
     # -- perceptions ---------------------------------------------------------
     def workload(self) -> float:
-        """Value of an hour saved today (one draw per post and day: ``Posts.workloads``)."""
+        """Value of an hour saved today (one draw per post and day: ``Posts.workloads``); none once he has left."""
+        if self._left is not None:
+            return 0.0
         posts = self.model.posts
         if posts.workload_day != self.model.day:
             posts.workloads()

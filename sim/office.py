@@ -2,9 +2,10 @@
 and the custody procedures carried out there each day.
 
 Procedures: taking in directives (register and store, or delegate: O1, O6),
-circulating and collecting material (O7), the storage key (O2), favour trades
-(O4), workers reading and misplacing (O1, O2, O5), leaks through the external
-channel (O11), and the custodian's own checks for missing documents (O6, O9).
+circulating and collecting material (O7), who holds the storage key (O2; the
+day's key choices and the reading of stored documents are in ``keys.py``),
+favour trades (O4), workers reading and misplacing (O1, O5), leaks through the
+external channel (O11), and the custodian's own checks for missing documents (O6, O9).
 """
 
 from __future__ import annotations
