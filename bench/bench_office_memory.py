@@ -1,5 +1,5 @@
-"""What reading each office's state costs as the organisation grows: why 10,000 offices take more than
-10 times as long as 1,000. Prints figures; asserts nothing.
+"""What reading each office's state costs as the organisation grows: why an office's day costs more at
+10,000 offices than at 1,000. Prints figures; asserts nothing.
 
     .venv/bin/python bench/bench_office_memory.py                 # 1,000 and 10,000 offices
     .venv/bin/python bench/bench_office_memory.py --sizes 1000,10000 --days 120
