@@ -161,6 +161,13 @@ def test_the_ema_example_runs_experiments_over_uncertainties_and_levers():
         == {"lax delegation", "strict custody"}
     results = ns["main"](scenarios=4, policies=3, offices=3, days=30)
     assert len(results) == 12
+    # the workbench's samples are seeded: the same call gives the same experiments and outcomes (the
+    # workbench numbers its scenarios and policies anew on each call, so those labels are left out)
+    again_all = ns["main"](scenarios=4, policies=3, offices=3, days=30)
+    labels = ["scenario", "policy", "model"]
+    pd.testing.assert_frame_equal(results.drop(columns=labels), again_all.drop(columns=labels))
+    other = ns["main"](scenarios=4, policies=3, offices=3, days=30, sampling_seed=7)
+    assert not results["seed"].equals(other["seed"])
     outcomes = list(ns["OUTCOMES"])
     assert outcomes == ["external_leaks_per_1000_docs", "concealed_losses_per_1000_docs", "detection_share",
                         "custody_hours_per_office_day"]
