@@ -179,9 +179,7 @@ class Posts:
         initial level, as ``Official.perceived_detection_own``), and with publicised sanctions."""
         own = self.own_detection
         if self.own_moved:  # (until an official's own experience first moves, every one is at his initial level)
-            own = np.where(self.own_detection_day == day, own,
-                           self.base_detection + (own - self.base_detection)
-                           * self.persistence ** (day - self.own_detection_day))
+            own = _decayed(own, self.own_detection_day, self.base_detection, self.persistence, day)
         return own, 1.0 - (1.0 - own) * (1.0 - self.model.publicity_level())
 
     def mean_perceived_detection(self) -> float:
@@ -220,7 +218,7 @@ class Posts:
                           "grave": np.where(on_ladder, ladder, outright),
                           "leak": np.where(rung & on_ladder, ladder, outright)}  # a rung (as grave), or dismissal
             aware = _decayed(self.awareness[redo], self.awareness_day[redo], self.base_awareness[redo],
-                             self.decay[redo], day)
+                             self.persistence[redo], day)
             scale = scale[:, pen]
             curvature = self.severity_curvature[redo]
             for kind, severity in severities.items():
@@ -248,10 +246,11 @@ class DayView:
         self.felt = posts.felt_as_of(day)  # kind -> (classification row, post column)
 
 
-def _decayed(level: np.ndarray, since: np.ndarray, base: np.ndarray, decay: np.ndarray, day: int) -> np.ndarray:
-    """A perception decayed toward its initial level since the day it was last updated (as ``Official``'s)."""
-    moved = base + (level - base) * (1.0 - decay) ** (day - since)
-    return np.where((since == day) | (level == base), level, moved)
+def _decayed(level: np.ndarray, since: np.ndarray, base: np.ndarray, persistence: np.ndarray,
+             day: int) -> np.ndarray:
+    """A perception decayed toward its initial level since the day it was last updated, by ``persistence``
+    (1 - decay) a day, as ``Official``'s are (at its initial level it stays there: base + 0 is base)."""
+    return np.where(since == day, level, base + (level - base) * persistence ** (day - since))
 
 
 def _scale(scaling: PenaltyScaling, classification: int) -> float:
