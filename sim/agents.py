@@ -1,17 +1,19 @@
 """The model's agents: officials (cleared), workers (uncleared) and inspectors.
 
-Agents hold their own traits and state. Officials' perceptions are kept lazily
-(a value at its last update and the day of that update), so an official with
-nothing to decide on a day costs nothing that day.
+An official's traits and state are kept in his post's row (``posts.py``); his
+perceptions are kept as a value at its last update and the day of that update,
+and decay when read. The day's view of every post (``Posts.today``) reads them
+all at once; an official's own methods below are the rule written out for him.
 """
 
 from __future__ import annotations
 
+from math import expm1
 from typing import TYPE_CHECKING
 
 import mesa
 
-from .decisions import Choice, choice_probability, felt, notice_probability, taking_probability, weight
+from .decisions import Choice, choice_probability, felt, taking_probability, weight
 from .documents import Classification
 from .parameters import LeakSanction, PenaltyScaling
 
@@ -266,7 +268,7 @@ class Official(mesa.Agent):
         u = m.streams.decisions.uniform()
         # The chance of taking it never exceeds the chance of noticing it, so a draw at or above the
         # latter settles the choice (not taken) without weighing the costs: the same outcome, cheaper.
-        noticed = notice_probability(gain, b.attention_scale)
+        noticed = -expm1(-gain / b.attention_scale)  # (notice_probability, written out: the most frequent call)
         if u < noticed:
             # the expected cost (expected_cost), from the day's view of every post
             view = m.posts.today()
