@@ -112,7 +112,7 @@ def taking_probability(noticed: float, x: float) -> float:
     return noticed * e / (1.0 + e)
 
 
-# -- the same rule on arrays (many choices weighed at once: posts.DayView.decide) ------------------
+# -- the same weighting on arrays (the day's view of every post: posts.DayView) ---------------------
 def weights(p: np.ndarray, gamma: np.ndarray, inv_gamma: np.ndarray, gamma_one: np.ndarray | None) -> np.ndarray:
     """``weight`` of each probability in ``p`` (in [0, 1]) with its ``gamma`` (``inv_gamma`` = 1 / gamma);
     ``gamma_one``: where gamma is 1 the weight is the probability itself (None: nowhere)."""

@@ -87,7 +87,8 @@ class Keys:
         hours = self.hours
         chances = self.chances()
         judged = bool(m._seats) or m.decisions_log is not None  # seats decide, or choices are recorded
-        kept = 0.0
+        kept = 0.0  # custody hours of the custodians who keep (or take back) the key
+        key_out = 0  # offices where a worker holds the key after the choices
         for i in range(len(out)):
             if not out[i]:
                 if hours[i] <= 0.0:
@@ -113,9 +114,10 @@ class Keys:
                     continue
             else:
                 office = offices[i]
-            m.today["key_out_days"] += 1
+            key_out += 1
             self.storage_reading(office)
         m.today["custody_workload_hours"] += kept
+        m.today["key_out_days"] += key_out
 
     def _takes(self, office: Office, choice: Choice, p: float, d) -> bool:
         """His choice, when a seated person may make it or choices are recorded (as ``Official.decide`` does)."""

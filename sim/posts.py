@@ -49,7 +49,6 @@ class Posts:
         self.model = model
         self.per_office = per_office
         self.office = np.repeat(np.arange(offices), per_office)
-        self.custodian = np.arange(n) % per_office == 0
         for name in self.FLOATS:
             setattr(self, name, np.zeros(n))
         for name in self.INTS:
@@ -201,8 +200,9 @@ class Posts:
         for posts marked stale, and for posts whose awareness is decaying back to its initial level."""
         if not self.felt_any_stale and not self.aware_moved:
             return self._felt
-        redo = np.flatnonzero(self.felt_stale | (self.awareness != self.base_awareness))
-        self.aware_moved = len(redo) > 0 and bool((self.awareness != self.base_awareness).any())
+        moving = self.awareness != self.base_awareness  # (decaying back: their felt severities move daily)
+        self.aware_moved = bool(moving.any())
+        redo = np.flatnonzero(self.felt_stale | moving)
         self.felt_any_stale = False
         if len(redo):
             if len(redo) == len(self):
@@ -234,15 +234,13 @@ class DayView:
     """Every post's perceptions on one day, as arrays (worked out by ``Posts.today``)."""
 
     def __init__(self, posts: Posts, model: DocSecModel):
-        self.posts = posts
-        self.model = model
         self.day = day = model.day
         self.version = posts.version
-        p = posts
         self.detection_own, self.detection = posts.detection_as_of(day)
-        self.weight = weights(self.detection, p.gamma, p.inv_gamma, p.gamma_one if p.any_gamma_one else None)
+        self.weight = weights(self.detection, posts.gamma, posts.inv_gamma,
+                              posts.gamma_one if posts.any_gamma_one else None)
         education = model.education_level()
-        self.norm = p.norm_trait + education if education else p.norm_trait
+        self.norm = posts.norm_trait + education if education else posts.norm_trait
         self.felt = posts.felt_as_of(day)  # kind -> (classification row, post column)
 
 

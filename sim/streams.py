@@ -35,13 +35,12 @@ _BLOCK = 2048
 class Stream:
     """One named random stream: a numpy Generator plus fast scalar draws."""
 
-    __slots__ = ("name", "gen", "_u", "_ua", "_ui", "_z", "_zi")
+    __slots__ = ("name", "gen", "_u", "_ui", "_z", "_zi")
 
     def __init__(self, name: str, gen: np.random.Generator):
         self.name = name
         self.gen = gen
         self._u: list[float] = []
-        self._ua = np.empty(0)  # the same block as an array (uniforms_array)
         self._ui = 0
         self._z: list[float] = []
         self._zi = 0
@@ -58,34 +57,23 @@ class Stream:
 
     def _next_block(self) -> float:
         """Draw the next block of uniforms; return its first value (the caller takes index 0)."""
-        self._ua = self.gen.random(_BLOCK)
-        self._u = self._ua.tolist()
+        self._u = self.gen.random(_BLOCK).tolist()
         return self._u[0]
 
     def uniforms(self, n: int) -> list[float]:
         """``n`` uniform draws on [0, 1): the same values as ``n`` calls of ``uniform``, in one go."""
         i = self._ui
-        if i + n <= len(self._u):
+        block = self._u
+        if i + n <= len(block):
             self._ui = i + n
-            return self._u[i:i + n]
-        return self.uniforms_array(n).tolist()
-
-    def uniforms_array(self, n: int) -> np.ndarray:
-        """``n`` uniform draws on [0, 1) as an array: the same values as ``n`` calls of ``uniform``."""
-        i = self._ui
-        if i + n <= len(self._u):
-            self._ui = i + n
-            return self._ua[i:i + n]
-        parts = [self._ua[i:]]
-        left = n - (len(self._u) - i)
-        while left > 0:
-            self._ua = self.gen.random(_BLOCK)
-            self._u = self._ua.tolist()
-            take = min(left, _BLOCK)
-            parts.append(self._ua[:take])
+            return block[i:i + n]
+        out = block[i:]
+        while len(out) < n:
+            block = self._u = self.gen.random(_BLOCK).tolist()
+            take = min(n - len(out), _BLOCK)
+            out += block[:take]
             self._ui = take
-            left -= take
-        return np.concatenate(parts)
+        return out
 
     def normal(self) -> float:
         """A standard normal draw."""

@@ -19,19 +19,6 @@ def test_uniforms_in_one_go_equal_uniforms_one_by_one(sizes):
         assert in_bulk.uniform() == one_by_one.uniform()
 
 
-@pytest.mark.parametrize("sizes", [
-    [0, 1, 5, 0, 3],
-    [_BLOCK - 1, 1, 1, 2],
-    [3, _BLOCK, 2 * _BLOCK + 7, 4],
-])
-def test_uniforms_as_an_array_equal_uniforms_one_by_one(sizes):
-    one_by_one, in_bulk = Streams(12).decisions, Streams(12).decisions
-    for n in sizes:
-        expected = [one_by_one.uniform() for _ in range(n)]
-        assert in_bulk.uniforms_array(n).tolist() == expected
-        assert in_bulk.chance(0.5) == one_by_one.chance(0.5)
-
-
 def test_uniforms_interleave_with_the_generator_as_single_draws_do():
     """The block is refilled at the same point of the generator's sequence, so other draws on it agree too."""
     a, b = Streams(5).arrivals, Streams(5).arrivals
