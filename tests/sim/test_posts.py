@@ -17,11 +17,13 @@ from docsec.sim.penalties import PenaltyPolicy
 REL = 1e-12
 
 
-@pytest.fixture
-def moved(small):
-    """A run whose officials differ: campaigns, thorough audits, sanctions, replacements, a new penalty."""
+@pytest.fixture(params=[{}, {"custody.key_sharing_permitted": False, "custody.uncleared_may_handle": False}],
+                ids=["lax", "strict"])
+def moved(small, request):
+    """A run whose officials differ: campaigns, thorough audits, sanctions, replacements, a new penalty
+    (under lax rules, and under strict ones, where shortcuts are forbidden and the norm counts)."""
     params = small.with_overrides({"inspection.thoroughness": 1.0, "penalty.warnings_before_dismissal": 1,
-                                   "penalty.scaling": "convex", "penalty.leak_sanction": "rung"})
+                                   "penalty.scaling": "convex", "penalty.leak_sanction": "rung", **request.param})
     model = DocSecModel(params, rng=4)
     model.run_days(100)
     model.params = model.params.with_overrides({"penalty.dismissal_severity": 900.0})
@@ -58,15 +60,29 @@ def test_the_view_holds_the_felt_severity_of_each_sanction_each_official_risks(m
             assert view.felt[kind][c, o.post] == pytest.approx(felt(aware * severity, alpha), rel=REL)
 
 
-def test_a_choice_weighed_on_the_view_costs_what_the_officials_rule_says(moved):
-    view = moved.posts.today()
-    for o in list(moved.officials)[:12]:
-        for forbidden in (False, True):
-            cost = o.expected_cost(forbidden, Classification.SECRET, leak=0.03, loss=0.02)
-            w = view.weight[o.post]
-            on_view = ((w * view.felt["offence"][1, o.post] if forbidden else 0.0)
-                       + 0.03 * w * view.felt["leak"][1, o.post] + 0.02 * w * view.felt["offence"][1, o.post])
-            assert on_view == pytest.approx(cost, rel=1e-9)
+def test_official_decide_takes_a_shortcut_exactly_when_its_draw_is_below_the_rule_for_him(moved):
+    """decide reads his values from the view: a draw just below the rule's probability for him takes the
+    shortcut, one just above does not (the next draw of the decisions stream is set by hand)."""
+    d = moved.streams.decisions
+    officials = sorted(moved.officials, key=lambda o: -o.offences)[:12]  # some next to dismissal: grave weighs more
+    assert any(o.offence_severity(Classification.SECRET, grave=True)
+               > o.offence_severity(Classification.SECRET, grave=False) for o in officials)
+    weighed = 0
+    for o in officials:
+        b = o.office.params.behaviour
+        for forbidden, grave in ((False, False), (True, False), (True, True)):
+            cost = o.expected_cost(forbidden, Classification.SECRET, grave, 0.03, 0.02)
+            norm = o.norm() if forbidden else 0.0
+            for gain in (0.3, 2.0, 8.0, cost + norm):  # (the last: where the logistic is steepest)
+                p = choice_probability(gain, cost, norm, b.choice_temperature, b.attention_scale)
+                if not 1e-12 < p < 0.99:
+                    continue  # (no draw lies below a probability that rounds to 0)
+                weighed += 1
+                for u, taken in ((p * (1 - 1e-7), True), (p * (1 + 1e-7), False)):
+                    d._u, d._ui = [u], 0  # the draw decide takes next
+                    assert o.decide(Choice.DELEGATE, gain, forbidden=forbidden, classification=Classification.SECRET,
+                                    grave=grave, leak=0.03, loss=0.02) is taken
+    assert weighed > 20
 
 
 def test_each_custodians_key_chance_is_the_rule_for_him(moved):
