@@ -94,4 +94,6 @@ def check_accounts(model: DocSecModel) -> list[str]:
     if model.documents_out() != counts[State.HANDED_OUT.value]:
         problems.append(f"{model.documents_out()} documents awaited back but {counts[State.HANDED_OUT.value]} "
                         "handed out")
+    if model.handed_out != counts[State.HANDED_OUT.value]:
+        problems.append(f"the run counts {model.handed_out} documents handed out but {counts[State.HANDED_OUT.value]} are")
     return problems

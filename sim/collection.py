@@ -34,6 +34,8 @@ class SummaryCollector(DataCollector):
     def __init__(self):
         super().__init__(model_reporters={name: partial(summary_so_far, name=name) for name in SUMMARY_NAMES})
         self._summary_reporters = dict(self.model_reporters)
+        self._columns_of = None  # the model_vars that _appends append to
+        self._appends: list = []
 
     def collect(self, model: DocSecModel) -> None:
         if (not self._validated or self.agent_reporters or self.agenttype_reporters
@@ -43,5 +45,8 @@ class SummaryCollector(DataCollector):
         self._collection_steps.append(model.time)
         summary = model.summary()
         columns = self.model_vars
-        for name in self._summary_reporters:
-            columns[name].append(summary[name])
+        if self._columns_of is not columns:  # each column's list, in the summary's order
+            self._appends = [columns[name].append for name in self._summary_reporters]
+            self._columns_of = columns
+        for append, value in zip(self._appends, summary.values(), strict=True):  # (the summary's order is its columns')
+            append(value)

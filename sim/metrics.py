@@ -68,6 +68,8 @@ DERIVED: tuple[tuple[str, str, str], ...] = (
     ("documents_out_at_end", "documents", "Documents handed out (not in storage) at the end of the run."),
 )
 
+_RATE_NAMES: tuple[tuple[str, str], ...] = tuple((n, f"{n}_per_1000_docs") for n in RATE_BASES)
+
 SUMMARY_NAMES: tuple[str, ...] = COUNTER_NAMES + tuple(name for name, _, _ in DERIVED) + GAUGE_NAMES
 
 #: Columns of the daily table after ``day``: the day's counters and the gauges' levels.
@@ -87,8 +89,8 @@ def summarise(totals: Mapping[str, float], *, offices: int, days: int,
     """The one-row run summary from the run's counter totals and the gauges' final levels."""
     out = {n: totals[n] for n in COUNTER_NAMES}
     received = totals["documents_received"]
-    for n in RATE_BASES:
-        out[f"{n}_per_1000_docs"] = 1000.0 * totals[n] / received if received else float("nan")
+    for n, rate in _RATE_NAMES:
+        out[rate] = 1000.0 * totals[n] / received if received else float("nan")
     detected = totals["violations_detected"]
     committed = totals["violations_committed"]
     out["mean_detection_delay_days"] = totals["detection_delay_days"] / detected if detected else float("nan")

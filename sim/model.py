@@ -40,7 +40,7 @@ from .events import Action, Event
 from .inspection import LEAK, InspectionService
 from .interventions import Intervention, validate_timeline
 from .keys import Keys
-from .metrics import COUNTER_NAMES, DAILY_NAMES, GAUGE_NAMES, new_counters, summarise
+from .metrics import DAILY_NAMES, GAUGE_NAMES, new_counters, summarise
 from .office import Office
 from .parameters import ParameterError, Parameters
 from .penalties import PenaltyPolicy
@@ -131,6 +131,7 @@ class DocSecModel(mesa.Model):
         self._loans: list = []           # (day, seq, document) favour loans due back
         self._investigations: list = []  # (day, seq, document) investigation outcomes
         self._overdue: dict[int, Document] = {}
+        self.handed_out = 0              # documents handed out now (kept as they go out and come back)
         self.penalties = PenaltyPolicy(self)
         self.inspection = InspectionService(self)
         pop = params.population
@@ -177,8 +178,8 @@ class DocSecModel(mesa.Model):
         # directives per office, then circulated material per office: one Poisson draw each, in that order
         self._arrival_rates = np.array([o.params.documents.directives_per_office_per_day for o in offices]
                                        + [o.params.documents.circulars_per_office_per_day for o in offices])
-        self._favour_rates = np.array([o.params.behaviour.favour_offer_rate for o in offices])
-        self._check_rates = np.array([o.params.behaviour.self_check_rate for o in offices])
+        self._favour_rates = [o.params.behaviour.favour_offer_rate for o in offices]
+        self._check_rates = [o.params.behaviour.self_check_rate for o in offices]
 
     # -- the day ----------------------------------------------------------------
     def step(self) -> None:
@@ -224,11 +225,13 @@ class DocSecModel(mesa.Model):
         if self.inspectors:
             self.inspectors.do("work_day")
         self._investigations_due()
-        for name in COUNTER_NAMES:
-            self.totals[name] += self.today[name]
+        today = self.today
+        totals = self.totals
+        for name, count in today.items():
+            totals[name] += count
         if self.collect_daily:
             summary = self.summary()  # its levels are the day's gauges, read once
-            self._daily_rows.append((*self.today.values(), *(summary[name] for name in GAUGE_NAMES)))
+            self._daily_rows.append((*today.values(), *(summary[name] for name in GAUGE_NAMES)))
             self.datacollector.collect(self)
         if self.day >= self.params.run.days:
             self.running = False
@@ -275,9 +278,11 @@ class DocSecModel(mesa.Model):
         self.today["documents_received_top_secret"] += top_secret
 
     def _favours(self) -> None:
-        u = self.streams.favours.gen.random(len(self.offices))
-        for i in np.flatnonzero(u < self._favour_rates).tolist():
-            self.offices[i].favour_offer()
+        offices = self.offices
+        draws = self.streams.favours.uniforms(len(offices))  # one draw per office, in office order
+        for office, u, rate in zip(offices, draws, self._favour_rates, strict=True):
+            if u < rate:
+                office.favour_offer()
 
     def _collections_due(self) -> None:
         for number, doc in list(self._overdue.items()):
@@ -301,10 +306,10 @@ class DocSecModel(mesa.Model):
             doc.office.loan_return(doc)
 
     def _self_checks(self) -> None:
-        u = self.streams.checks.gen.random(len(self.offices))
-        for i in np.flatnonzero(u < self._check_rates).tolist():
-            office = self.offices[i]
-            if office.unreported_losses:
+        offices = self.offices
+        draws = self.streams.checks.uniforms(len(offices))  # one draw per office, in office order
+        for office, u, rate in zip(offices, draws, self._check_rates, strict=True):
+            if u < rate and office.unreported_losses:
                 office.self_check()
 
     def _investigations_due(self) -> None:
@@ -386,6 +391,8 @@ class DocSecModel(mesa.Model):
 
     def lose(self, doc: Document, by) -> None:
         """A document goes missing. Only a registered one can ever be noticed or dated (O6)."""
+        if doc.state is State.HANDED_OUT:
+            self.handed_out -= 1
         doc.state = State.LOST
         doc.holder = None
         doc.lost_day = self.day
@@ -520,14 +527,14 @@ class DocSecModel(mesa.Model):
     def gauges(self) -> dict[str, float]:
         """Levels read at the end of a day: officials' mean perceived detection, audit effort."""
         detection = self.posts.mean_perceived_detection() if len(self.posts) else float("nan")
-        return dict(zip(GAUGE_NAMES, (detection, self.inspection.effort), strict=True))
+        return {"mean_perceived_detection": detection, "inspection_effort": self.inspection.effort}
 
     def summary(self) -> dict[str, float]:
         """The run summary as of today: totals, rates per 1,000 documents and levels."""
         if self._summary_cache is not None and self._summary_cache[0] == self.day:
             return self._summary_cache[1]
         summary = summarise(self.totals, offices=len(self.offices), days=max(self.day, 1),
-                            lost_at_end=self.totals["losses"], out_at_end=self.documents_out(),
+                            lost_at_end=self.totals["losses"], out_at_end=self.handed_out,
                             gauges=self.gauges())
         self._summary_cache = (self.day, summary)
         return summary

@@ -179,6 +179,7 @@ class Office:
         colleagues = [o for o in self.officials if o is not official] or [official]
         recipient = m.streams.decisions.pick(self.workers if to_worker else colleagues)
         doc.state = State.HANDED_OUT
+        m.handed_out += 1
         doc.holder = recipient
         doc.issuer = official
         doc.due_day = m.day + p.documents.circular_return_days
@@ -219,6 +220,7 @@ class Office:
             return False
         m.today["custody_workload_hours"] += p.documents.collection_hours
         doc.state = State.RETURNED
+        m.handed_out -= 1
         if m.events is not None:
             m.log(self, official, Action.COLLECTED, doc, doc.holder.title)
         doc.holder = None
@@ -267,6 +269,7 @@ class Office:
         for doc in docs:
             self.take_from_storage(doc)
             doc.state = State.HANDED_OUT
+            m.handed_out += 1
             doc.holder = worker
             doc.responsible = official
             m.today["uncleared_handling"] += 1
@@ -284,6 +287,7 @@ class Office:
             m.lose(doc, worker)
             return
         m.log(self, worker, Action.RETURNED, doc)
+        m.handed_out -= 1
         self.store(doc)
 
     # -- the custodian's own check (O6, O9) -----------------------------------

@@ -185,8 +185,10 @@ class Posts:
         """The officials' mean perceived detection now (every post has its official)."""
         view = self._view
         if view is not None and view.day == self.model.day and view.version == self.version:
-            return float(view.detection.mean())
-        return float(self.detection_as_of(self.model.day)[1].mean())
+            detection = view.detection
+        else:
+            detection = self.detection_as_of(self.model.day)[1]
+        return float(detection.sum()) / len(detection)  # (the mean, as numpy's mean works it out)
 
     def today(self) -> DayView:
         m = self.model
