@@ -46,7 +46,7 @@ from .parameters import ParameterError, Parameters
 from .penalties import PenaltyPolicy
 from .posts import Posts
 from .profiles import OfficeProfile, office_parameters, validate_profiles
-from .streams import Streams
+from .streams import Streams, poisson_cdf
 from .violations import Violation, ViolationKind
 
 
@@ -175,9 +175,11 @@ class DocSecModel(mesa.Model):
         offices = self.offices
         self.posts.set_parameters([o.params for o in offices])
         self.keys.refresh()
-        # directives per office, then circulated material per office: one Poisson draw each, in that order
-        self._arrival_rates = np.array([o.params.documents.directives_per_office_per_day for o in offices]
-                                       + [o.params.documents.circulars_per_office_per_day for o in offices])
+        # directives per office, then circulated material per office: one Poisson count each, in that order
+        cdfs: dict[float, list[float]] = {}
+        self._arrival_cdfs = [cdfs.setdefault(rate, poisson_cdf(rate)) for rate in
+                              [o.params.documents.directives_per_office_per_day for o in offices]
+                              + [o.params.documents.circulars_per_office_per_day for o in offices]]
         self._favour_rates = [o.params.behaviour.favour_offer_rate for o in offices]
         self._check_rates = [o.params.behaviour.self_check_rate for o in offices]
 
@@ -238,7 +240,7 @@ class DocSecModel(mesa.Model):
 
     def _arrivals(self) -> None:
         s = self.streams.arrivals
-        counts = s.gen.poisson(self._arrival_rates).tolist()  # the same draws as one call for each kind
+        counts = s.poisson_counts(self._arrival_cdfs)
         total = sum(counts)
         if not total:
             return

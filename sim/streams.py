@@ -11,6 +11,7 @@ a fixed size, so the sequence of values depends only on the seed.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 
 import numpy as np
 
@@ -114,6 +115,12 @@ class Stream:
         k = int(u * n)
         return items[k if k < n else n - 1]
 
+    def poisson_counts(self, cdfs: list[list[float]]) -> list[int]:
+        """One Poisson count for each table of ``cdfs`` (``poisson_cdf``), by inversion of one uniform each:
+        the count is the number of the table's cumulative probabilities at or below the draw."""
+        draws = self.uniforms(len(cdfs))
+        return [0 if u < cdf[0] else bisect_right(cdf, u) for u, cdf in zip(draws, cdfs, strict=True)]
+
     def lognormal_mean(self, mean: float, log_sd: float) -> float:
         """A lognormal draw with the given mean and log-scale spread."""
         if mean <= 0.0:
@@ -136,3 +143,21 @@ class Streams:
 
     def __getitem__(self, name: str) -> Stream:
         return self._streams[name]
+
+
+def poisson_cdf(rate: float) -> list[float]:
+    """The cumulative probabilities P(N <= k) of a Poisson count of mean ``rate`` (0 <= rate <= 700),
+    k = 0, 1, ..., to where the rest of the distribution is below 2**-60 of it; the last entry is 1, so that
+    every uniform draw on [0, 1) gives a count (``Stream.poisson_counts``)."""
+    if not 0.0 <= rate <= 700.0:
+        raise ValueError(f"a Poisson rate must lie between 0 and 700 (got {rate})")
+    term = math.exp(-rate)
+    terms = [term]
+    k = 0
+    while k < rate or term > 2.0 ** -60:
+        k += 1
+        term *= rate / k
+        terms.append(term)
+    total = math.fsum(terms)  # (1, but for the rounding of the terms; partial sums exactly rounded)
+    cdf = [min(math.fsum(terms[:k + 1]) / total, 1.0) for k in range(len(terms) - 1)]
+    return [*cdf, 1.0]

@@ -1,8 +1,11 @@
 """Named random streams: draws taken in one go are the draws taken one by one."""
 
+import math
+
+import numpy as np
 import pytest
 
-from docsec.sim.streams import _BLOCK, Streams
+from docsec.sim.streams import _BLOCK, Streams, poisson_cdf
 
 
 @pytest.mark.parametrize("sizes", [
@@ -25,3 +28,36 @@ def test_uniforms_interleave_with_the_generator_as_single_draws_do():
     for n in (100, 3000, 50):
         assert a.uniforms(n) == [b.uniform() for _ in range(n)]
         assert a.gen.poisson(2.0, 4).tolist() == b.gen.poisson(2.0, 4).tolist()
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.1, 0.5, 3.0, 42.0, 100.0])
+def test_poisson_table_holds_the_cumulative_probabilities(rate):
+    cdf = poisson_cdf(rate)
+    assert cdf[-1] == 1.0 and all(a <= b for a, b in zip(cdf, cdf[1:], strict=False))
+    for k in range(min(len(cdf) - 1, 60)):
+        exact = math.fsum(math.exp(-rate + j * math.log(rate) - math.lgamma(j + 1)) if rate else float(j == 0)
+                          for j in range(k + 1))
+        assert cdf[k] == pytest.approx(exact, rel=1e-12, abs=1e-300)
+    assert 1.0 - cdf[-2] < 2.0 ** -50  # what lies beyond the table is negligible
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.5, 7.5])
+def test_poisson_counts_follow_the_poisson_law(rate):
+    s = Streams(3).arrivals
+    counts = np.array([c for _ in range(2000) for c in s.poisson_counts([poisson_cdf(rate)] * 50)])
+    n = len(counts)
+    assert abs(counts.mean() - rate) < 5 * math.sqrt(rate / n)
+    assert abs((counts == 0).mean() - math.exp(-rate)) < 5 * math.sqrt(math.exp(-rate) * (1 - math.exp(-rate)) / n)
+    assert counts.var() == pytest.approx(rate, rel=0.05)
+
+
+def test_poisson_counts_take_one_draw_each_even_at_rate_zero():
+    a, b = Streams(5).arrivals, Streams(5).arrivals
+    assert a.poisson_counts([poisson_cdf(0.0), poisson_cdf(2.0)])[0] == 0
+    b.uniforms(2)
+    assert a.uniform() == b.uniform()
+
+
+def test_poisson_table_refuses_a_rate_it_cannot_hold():
+    with pytest.raises(ValueError, match="between 0 and 700"):
+        poisson_cdf(701.0)
