@@ -529,7 +529,7 @@ class DocSecModel(mesa.Model):
     def gauges(self) -> dict[str, float]:
         """Levels read at the end of a day: officials' mean perceived detection, audit effort."""
         detection = self.posts.mean_perceived_detection() if len(self.posts) else float("nan")
-        return {"mean_perceived_detection": detection, "inspection_effort": self.inspection.effort}
+        return dict(zip(GAUGE_NAMES, (detection, self.inspection.effort), strict=True))
 
     def summary(self) -> dict[str, float]:
         """The run summary as of today: totals, rates per 1,000 documents and levels."""

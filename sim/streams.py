@@ -119,7 +119,7 @@ class Stream:
         """One Poisson count for each table of ``cdfs`` (``poisson_cdf``), by inversion of one uniform each:
         the count is the number of the table's cumulative probabilities at or below the draw."""
         draws = self.uniforms(len(cdfs))
-        return [0 if u < cdf[0] else bisect_right(cdf, u) for u, cdf in zip(draws, cdfs, strict=True)]
+        return [bisect_right(cdf, u) for u, cdf in zip(draws, cdfs, strict=True)]
 
     def lognormal_mean(self, mean: float, log_sd: float) -> float:
         """A lognormal draw with the given mean and log-scale spread."""
@@ -151,13 +151,8 @@ def poisson_cdf(rate: float) -> list[float]:
     every uniform draw on [0, 1) gives a count (``Stream.poisson_counts``)."""
     if not 0.0 <= rate <= 700.0:
         raise ValueError(f"a Poisson rate must lie between 0 and 700 (got {rate})")
-    term = math.exp(-rate)
-    terms = [term]
-    k = 0
-    while k < rate or term > 2.0 ** -60:
-        k += 1
-        term *= rate / k
-        terms.append(term)
+    terms = [math.exp(-rate)]  # P(N = k), k = 0, 1, ...
+    while len(terms) - 1 < rate or terms[-1] > 2.0 ** -60:
+        terms.append(terms[-1] * (rate / len(terms)))
     total = math.fsum(terms)  # (1, but for the rounding of the terms; partial sums exactly rounded)
-    cdf = [min(math.fsum(terms[:k + 1]) / total, 1.0) for k in range(len(terms) - 1)]
-    return [*cdf, 1.0]
+    return [*(min(math.fsum(terms[:n]) / total, 1.0) for n in range(1, len(terms))), 1.0]
