@@ -249,13 +249,14 @@ class Official(mesa.Agent):
         return cost
 
     # -- choices -------------------------------------------------------------
-    def decide(self, choice: Choice, gain: float, *, forbidden: bool, classification: Classification,
+    def decide(self, choice: Choice, gain: float, forbidden: bool, classification: Classification,
                grave: bool = False, leak: float = 0.0, loss: float = 0.0) -> bool:
         """Whether he takes the shortcut ``choice``.
 
         ``forbidden``: the rules in force make it a violation; ``leak``/``loss``: the chance that it
         leads to a leak or a loss of the document(s) concerned (his liability, permitted or not).
-        A seat held by a person in a tabletop exercise decides instead of the rule.
+        A seat held by a person in a tabletop exercise decides instead of the rule. (The model's own
+        calls pass the arguments by position: it is one of its most frequent calls.)
         """
         m = self.model
         if m._seats:
@@ -265,10 +266,16 @@ class Official(mesa.Agent):
         if gain <= 0.0:
             return False
         b = self.office.params.behaviour
-        u = m.streams.decisions.uniform()
+        d = m.streams.decisions  # (its uniform draw, written out as Stream.chance does)
+        j = d._ui
+        try:
+            u = d._u[j]
+        except IndexError:
+            u, j = d._next_block(), 0
+        d._ui = j + 1
         # The chance of taking it never exceeds the chance of noticing it, so a draw at or above the
         # latter settles the choice (not taken) without weighing the costs: the same outcome, cheaper.
-        noticed = -expm1(-gain / b.attention_scale)  # (notice_probability, written out: the most frequent call)
+        noticed = -expm1(-gain / b.attention_scale)  # (notice_probability, written out)
         if u < noticed:
             # the expected cost (expected_cost), from the day's view of every post
             view = m.posts.today()

@@ -79,9 +79,12 @@ UNITS: dict[str, str] = {n: u for n, u, _ in DAILY_COUNTERS + DERIVED + GAUGES}
 MEANINGS: dict[str, str] = {n: m for n, _, m in DAILY_COUNTERS + DERIVED + GAUGES}
 
 
+_ZEROS: dict[str, float] = dict.fromkeys(COUNTER_NAMES, 0)
+
+
 def new_counters() -> dict[str, float]:
     """A fresh set of daily counters, all zero."""
-    return dict.fromkeys(COUNTER_NAMES, 0)
+    return _ZEROS.copy()
 
 
 def summarise(totals: Mapping[str, float], *, offices: int, days: int,

@@ -121,6 +121,7 @@ class DocSecModel(mesa.Model):
         self._seats: dict[int, dict[Choice, bool]] = {}  # office index -> choices made by a person
         self.decisions_log: list[Decision] | None = [] if record_events else None
         self._daily_rows: list[tuple] = []
+        self._day_end = -1  # the last day whose row the daily table holds (its end: SummaryCollector)
         self._summary_cache: tuple[int, dict[str, float]] | None = None
         self._publicity = (0.0, 0)   # (level, day of last update)
         self._publicity_today = (-1, None, None, 0.0)  # (day, _publicity, params, level on that day)
@@ -177,7 +178,7 @@ class DocSecModel(mesa.Model):
         self.keys.refresh()
         # directives per office, then circulated material per office: one Poisson count each, in that order
         cdfs: dict[float, list[float]] = {}
-        self._arrival_cdfs = [cdfs.setdefault(rate, poisson_cdf(rate)) for rate in
+        self._arrival_cdfs = [cdfs[rate] if rate in cdfs else cdfs.setdefault(rate, poisson_cdf(rate)) for rate in
                               [o.params.documents.directives_per_office_per_day for o in offices]
                               + [o.params.documents.circulars_per_office_per_day for o in offices]]
         self._favour_rates = [o.params.behaviour.favour_offer_rate for o in offices]
@@ -232,8 +233,8 @@ class DocSecModel(mesa.Model):
         for name, count in today.items():
             totals[name] += count
         if self.collect_daily:
-            summary = self.summary()  # its levels are the day's gauges, read once
-            self._daily_rows.append((*today.values(), *(summary[name] for name in GAUGE_NAMES)))
+            self._daily_rows.append((*today.values(), *self._gauge_levels()))
+            self._day_end = self.day  # (the daily table's last row is today's: SummaryCollector)
             self.datacollector.collect(self)
         if self.day >= self.params.run.days:
             self.running = False
@@ -251,6 +252,9 @@ class DocSecModel(mesa.Model):
         day = self.day
         offices = self.offices
         n_offices = len(offices)
+        posts = self.posts
+        if posts.workload_day != day:
+            posts.workloads()  # (today's draw: the first of the day's choices would draw it)
         k = top_secret = 0
         for i in range(n_offices):
             n_directives = counts[i]
@@ -273,9 +277,9 @@ class DocSecModel(mesa.Model):
                 documents.append(doc)
                 official = pick(office.officials)
                 if directive:
-                    office.take_in(doc, official)
+                    office.take_in(doc, official, posts.workload_list[official._post])
                 else:
-                    office.circulate(doc, official)
+                    office.circulate(doc, official, posts.workload_list[official._post])
         self.today["documents_received"] += k
         self.today["documents_received_top_secret"] += top_secret
 
@@ -528,8 +532,12 @@ class DocSecModel(mesa.Model):
     # -- views ------------------------------------------------------------------------
     def gauges(self) -> dict[str, float]:
         """Levels read at the end of a day: officials' mean perceived detection, audit effort."""
+        return dict(zip(GAUGE_NAMES, self._gauge_levels(), strict=True))
+
+    def _gauge_levels(self) -> tuple[float, float]:
+        """The gauges' levels now, in the order of ``GAUGE_NAMES``."""
         detection = self.posts.mean_perceived_detection() if len(self.posts) else float("nan")
-        return dict(zip(GAUGE_NAMES, (detection, self.inspection.effort), strict=True))
+        return detection, self.inspection.effort
 
     def summary(self) -> dict[str, float]:
         """The run summary as of today: totals, rates per 1,000 documents and levels."""

@@ -108,18 +108,22 @@ class Office:
         doc.slot = -1
 
     # -- arrivals ------------------------------------------------------------
-    def take_in(self, doc: Document, official: Official) -> None:
-        """A directive arrives: the official registers and stores it himself, or delegates (O1)."""
+    def take_in(self, doc: Document, official: Official, workload: float | None = None) -> None:
+        """A directive arrives: the official registers and stores it himself, or delegates (O1).
+
+        ``workload``: his ``workload()`` today, if the caller has it at hand.
+        """
         m = self.model
         p = self.params
         logging = m.events is not None
         if logging:
             m.log(self, official, Action.RECEIVED, doc)
-        gain = official.workload() * p.documents.registration_hours
+        gain = (official.workload() if workload is None else workload) * p.documents.registration_hours
         delegation_forbidden = not p.custody.uncleared_may_handle
         leak, loss = self.hazards().delegation
-        if self.workers and official.decide(Choice.DELEGATE, gain, forbidden=delegation_forbidden,
-                                            classification=doc.classification, leak=leak, loss=loss):
+        cls = doc.classification
+        # (decide's arguments: choice, gain, forbidden, classification, grave, leak, loss)
+        if self.workers and official.decide(Choice.DELEGATE, gain, delegation_forbidden, cls, False, leak, loss):
             worker = m.streams.decisions.pick(self.workers)
             doc.responsible = official
             if logging:
@@ -130,7 +134,7 @@ class Office:
             return
         # the official does it himself: registering costs his time, unless he skips it (O6)
         required = p.custody.registration_required
-        if official.decide(Choice.SKIP_REGISTER, gain, forbidden=required, classification=doc.classification):
+        if official.decide(Choice.SKIP_REGISTER, gain, required, cls):
             m.log(self, official, Action.UNREGISTERED, doc)
             if required:
                 m.commit(self, Violation(ViolationKind.UNREGISTERED, official, m.day, doc))
@@ -159,11 +163,12 @@ class Office:
         else:
             self.store(doc)
 
-    def circulate(self, doc: Document, official: Official) -> None:
+    def circulate(self, doc: Document, official: Official, workload: float | None = None) -> None:
         """Circulated material is logged and handed out, due back by a deadline (O7).
 
         The official hands the copy to a worker (saving the time of keeping it among cleared staff;
         a violation where uncleared staff may not handle documents), or to a cleared colleague.
+        ``workload``: his ``workload()`` today, if the caller has it at hand.
         """
         m = self.model
         p = self.params
@@ -173,9 +178,9 @@ class Office:
         m.register(doc)
         forbidden = not p.custody.uncleared_may_handle
         leak, loss = self.hazards().copy_to_worker
-        gain = official.workload() * p.documents.briefing_hours
-        to_worker = bool(self.workers) and official.decide(Choice.COPY_TO_WORKER, gain, forbidden=forbidden,
-                                                           classification=doc.classification, leak=leak, loss=loss)
+        gain = (official.workload() if workload is None else workload) * p.documents.briefing_hours
+        to_worker = bool(self.workers) and official.decide(Choice.COPY_TO_WORKER, gain, forbidden, doc.classification,
+                                                           False, leak, loss)
         colleagues = [o for o in self.officials if o is not official] or [official]
         recipient = m.streams.decisions.pick(self.workers if to_worker else colleagues)
         doc.state = State.HANDED_OUT
@@ -211,8 +216,7 @@ class Office:
             return True
         gain = official.workload() * p.documents.collection_hours
         leak, loss = self.hazards().postponed_collection
-        if official.decide(Choice.POSTPONE_COLLECTION, gain, forbidden=True, classification=doc.classification,
-                           leak=leak, loss=loss):
+        if official.decide(Choice.POSTPONE_COLLECTION, gain, True, doc.classification, False, leak, loss):
             if m.day == doc.due_day:
                 if m.events is not None:
                     m.log(self, official, Action.OVERDUE, doc, doc.holder.title)

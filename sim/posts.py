@@ -61,6 +61,7 @@ class Posts:
         self.felt_version = 0  # rises each time felt severities are worked out again
         self.aware_moved = False  # whether any official's severity awareness has moved from its initial level
         self.own_moved = False  # whether any official's own perceived detection has moved from its initial level
+        self.own_updated_day = 0  # the last day any official's own perceived detection was updated
         self._felt = {kind: np.zeros((len(_CLASSIFICATIONS), n)) for kind in FELT_KINDS}
         self._penalties: list[Penalty] = []       # the distinct penalties officials believe in force
         self._penalty_rows: dict[int, int] = {}   # id of a penalty -> its index in _penalties
@@ -90,6 +91,8 @@ class Posts:
             self.felt_any_stale = True
         elif column == "own_detection" and not self.own_moved:
             self.own_moved = bool(self.own_detection[post] != self.base_detection[post])
+        elif column == "own_detection_day":
+            self.own_updated_day = max(self.own_updated_day, int(self.own_detection_day[post]))
         elif column == "workload_scale":
             self._traits += 1
             self.workload_day = -1
@@ -178,7 +181,8 @@ class Posts:
         initial level, as ``Official.perceived_detection_own``), and with publicised sanctions."""
         own = self.own_detection
         if self.own_moved:  # (until an official's own experience first moves, every one is at his initial level)
-            own = _decayed(own, self.own_detection_day, self.base_detection, self.persistence, day)
+            own = _decayed(own, self.own_detection_day, self.base_detection, self.persistence, day,
+                           updated_today=self.own_updated_day >= day)
         return own, 1.0 - (1.0 - own) * (1.0 - self.model.publicity_level())
 
     def mean_perceived_detection(self) -> float:
@@ -247,10 +251,12 @@ class DayView:
 
 
 def _decayed(level: np.ndarray, since: np.ndarray, base: np.ndarray, persistence: np.ndarray,
-             day: int) -> np.ndarray:
+             day: int, updated_today: bool = True) -> np.ndarray:
     """A perception decayed toward its initial level since the day it was last updated, by ``persistence``
-    (1 - decay) a day, as ``Official``'s are (at its initial level it stays there: base + 0 is base)."""
-    return np.where(since == day, level, base + (level - base) * persistence ** (day - since))
+    (1 - decay) a day, as ``Official``'s are (at its initial level it stays there: base + 0 is base).
+    Updated today, it is as it was set; ``updated_today=False`` says no post's was (none to pick out)."""
+    decayed = base + (level - base) * persistence ** (day - since)
+    return np.where(since == day, level, decayed) if updated_today else decayed
 
 
 def _scale(scaling: PenaltyScaling, classification: int) -> float:

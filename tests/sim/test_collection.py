@@ -33,6 +33,34 @@ def test_rows_equal_those_of_mesas_datacollector():
     assert a.iloc[-1].equals(pd.Series(ours.summary(), dtype=float))  # the last row is the run summary
 
 
+def test_rows_read_during_a_run_and_after_it_equal_those_of_mesas_datacollector():
+    # the rows of the model's days are worked out when read: reading some, then running on, changes nothing
+    mesas = _run(DataCollector(model_reporters={n: partial(summary_so_far, name=n) for n in SUMMARY_NAMES}))
+    ours = DocSecModel(SMALL, rng=5)
+    ours.datacollector.collect(ours)  # a collection of the user's before the first day, read at once
+    ours.run_days(15)
+    assert len(ours.datacollector._pending) == 15  # (the model's days, noted, not yet worked out)
+    early = ours.datacollector.get_model_vars_dataframe()
+    ours.run_days()
+    frame = ours.datacollector.get_model_vars_dataframe()
+    expected = mesas.datacollector.get_model_vars_dataframe()
+    assert len(early) == 16 and len(frame) == 41
+    assert frame.iloc[1:].reset_index(drop=True).equals(expected)
+    assert early.equals(frame.iloc[:16])
+    assert frame.iloc[0]["documents_received"] == 0  # day 0: nothing yet
+    assert ours.datacollector._collection_steps == [0, *mesas.datacollector._collection_steps]
+
+
+def test_a_day_collected_again_by_the_user_repeats_that_days_row():
+    model = DocSecModel(SMALL, rng=5)
+    model.run_days(12)
+    model.datacollector.collect(model)
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == 13
+    assert frame.iloc[12].equals(frame.iloc[11])
+    assert frame.iloc[12].equals(pd.Series(model.summary(), dtype=float, name=12))
+
+
 def test_a_reporter_added_by_the_user_is_collected_too():
     model = DocSecModel(SMALL, rng=5)
     model.datacollector._new_model_reporter("offices", lambda m: len(m.offices))
