@@ -58,8 +58,8 @@ class SummaryCollector(DataCollector):
         self._model_vars = value
 
     def collect(self, model: DocSecModel) -> None:
-        rows = model._daily_rows
-        if (self._validated and not self.agent_reporters and not self.agenttype_reporters
+        rows = getattr(model, "_daily_rows", None)
+        if (rows is not None and self._validated and not self.agent_reporters and not self.agenttype_reporters
                 and self.model_reporters == self._summary_reporters and model._day_end == model.day
                 and len(rows) == model.day and (self._rows is rows or self._rows is None)):
             self._rows = rows
@@ -83,7 +83,7 @@ class SummaryCollector(DataCollector):
         n = len(COUNTER_NAMES)
         for day, out, offices in self._pending:
             while self._folded < day:
-                for name, count in zip(COUNTER_NAMES, rows[self._folded], strict=False):
+                for name, count in zip(COUNTER_NAMES, rows[self._folded], strict=False):  # (then its gauges)
                     totals[name] += count
                 self._folded += 1
             row = rows[day - 1]
