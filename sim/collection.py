@@ -39,8 +39,9 @@ class SummaryCollector(DataCollector):
     """
 
     def __init__(self):
-        self._pending: list[tuple[int, int, int]] = []  # (day, documents out at its end, offices) not yet worked out
-        self._rows: list[tuple] | None = None            # the model's daily table rows the pending days refer to
+        self._pending: list[tuple[int, int]] = []  # (day, documents out at its end) not yet worked out
+        self._rows: list[tuple] | None = None       # the model's daily table rows the pending days refer to
+        self._offices = 0                           # and its number of offices
         self._totals = new_counters()                    # the counters' totals over the rows folded in so far
         self._folded = 0                                 # rows folded into _totals
         super().__init__(model_reporters={name: partial(summary_so_far, name=name) for name in SUMMARY_NAMES})
@@ -62,9 +63,9 @@ class SummaryCollector(DataCollector):
         if (rows is not None and self._validated and not self.agent_reporters and not self.agenttype_reporters
                 and self.model_reporters == self._summary_reporters and model._day_end == model.day
                 and len(rows) == model.day and (self._rows is rows or self._rows is None)):
-            self._rows = rows
+            self._rows, self._offices = rows, len(model.offices)
             self._collection_steps.append(model.time)
-            self._pending.append((model.day, model.handed_out, len(model.offices)))
+            self._pending.append((model.day, model.handed_out))
             return
         if self._pending:
             self._work_out_pending()
@@ -81,14 +82,14 @@ class SummaryCollector(DataCollector):
         rows, totals = self._rows, self._totals
         appends = [values.append for values in self._model_vars.values()]
         n = len(COUNTER_NAMES)
-        for day, out, offices in self._pending:
+        for day, out in self._pending:
             while self._folded < day:
                 for name, count in zip(COUNTER_NAMES, rows[self._folded], strict=False):  # (then its gauges)
                     totals[name] += count
                 self._folded += 1
             row = rows[day - 1]
-            summary = summarise(totals, offices=offices, days=max(day, 1), lost_at_end=totals["losses"],
-                                out_at_end=out, gauges=dict(zip(GAUGE_NAMES, row[n:], strict=True)))
+            summary = summarise(totals, offices=self._offices, day=day, out_at_end=out,
+                                gauges=dict(zip(GAUGE_NAMES, row[n:], strict=True)))
             for append, value in zip(appends, summary.values(), strict=True):
                 append(value)
         self._pending = []

@@ -87,9 +87,12 @@ def new_counters() -> dict[str, float]:
     return _ZEROS.copy()
 
 
-def summarise(totals: Mapping[str, float], *, offices: int, days: int,
-              lost_at_end: int, out_at_end: int, gauges: Mapping[str, float]) -> dict[str, float]:
-    """The one-row run summary from the run's counter totals and the gauges' final levels."""
+def summarise(totals: Mapping[str, float], *, offices: int, day: int, out_at_end: int,
+              gauges: Mapping[str, float]) -> dict[str, float]:
+    """The one-row run summary as of the end of ``day``, from the counters' totals up to it, the documents
+    handed out at its end and the gauges' levels then (a lost document never comes back, so the documents
+    lost at the end are the losses so far)."""
+    days = max(day, 1)
     out = {n: totals[n] for n in COUNTER_NAMES}
     received = totals["documents_received"]
     for n, rate in _RATE_NAMES:
@@ -99,7 +102,7 @@ def summarise(totals: Mapping[str, float], *, offices: int, days: int,
     out["mean_detection_delay_days"] = totals["detection_delay_days"] / detected if detected else float("nan")
     out["detection_share"] = detected / committed if committed else float("nan")
     out["custody_hours_per_office_day"] = totals["custody_workload_hours"] / (offices * days)
-    out["documents_lost_at_end"] = lost_at_end
+    out["documents_lost_at_end"] = totals["losses"]
     out["documents_out_at_end"] = out_at_end
     for n in GAUGE_NAMES:
         out[n] = gauges[n]

@@ -177,10 +177,10 @@ class DocSecModel(mesa.Model):
         self.posts.set_parameters([o.params for o in offices])
         self.keys.refresh()
         # directives per office, then circulated material per office: one Poisson count each, in that order
-        cdfs: dict[float, list[float]] = {}
-        self._arrival_cdfs = [cdfs[rate] if rate in cdfs else cdfs.setdefault(rate, poisson_cdf(rate)) for rate in
-                              [o.params.documents.directives_per_office_per_day for o in offices]
-                              + [o.params.documents.circulars_per_office_per_day for o in offices]]
+        rates = ([o.params.documents.directives_per_office_per_day for o in offices]
+                 + [o.params.documents.circulars_per_office_per_day for o in offices])
+        tables = {rate: poisson_cdf(rate) for rate in set(rates)}  # (one table for each rate in use)
+        self._arrival_cdfs = [tables[rate] for rate in rates]
         self._favour_rates = [o.params.behaviour.favour_offer_rate for o in offices]
         self._check_rates = [o.params.behaviour.self_check_rate for o in offices]
 
@@ -543,8 +543,7 @@ class DocSecModel(mesa.Model):
         """The run summary as of today: totals, rates per 1,000 documents and levels."""
         if self._summary_cache is not None and self._summary_cache[0] == self.day:
             return self._summary_cache[1]
-        summary = summarise(self.totals, offices=len(self.offices), days=max(self.day, 1),
-                            lost_at_end=self.totals["losses"], out_at_end=self.handed_out,
+        summary = summarise(self.totals, offices=len(self.offices), day=self.day, out_at_end=self.handed_out,
                             gauges=self.gauges())
         self._summary_cache = (self.day, summary)
         return summary
