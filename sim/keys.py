@@ -51,6 +51,7 @@ class Keys:
         self._neg_inv_attention = -1.0 / posts.attention[custodians]
         self._half_inv_temperature = 0.5 / posts.temperature[custodians]
         self._sanctions_for = None
+        self._gains_for = None  # (chances: the workload block its gains were worked out for)
 
     def chances(self) -> list[float]:
         """Each custodian's chance today of leaving the key with a worker if he weighs it (-1: nothing to gain).
@@ -71,12 +72,17 @@ class Keys:
             offence, traced_leak = felt["offence"][c, custodians], felt["leak"][c, custodians]
             self._sanctions = offence * (self.forbidden + self.loss) + self.leak * traced_leak
             self._sanctions_for = posts.felt_version
-        gain = posts.workloads()[custodians] * self.gain_hours
-        noticed = -np.expm1(gain * self._neg_inv_attention)
+        block, row = posts.workload_block()
+        if self._gains_for is not block:  # (each custodian's gain and chance of noticing it, for the block's days)
+            gains = block[:, custodians] * self.gain_hours
+            self._gains, self._noticed = gains, -np.expm1(gains * self._neg_inv_attention)
+            self._all_gain = bool((gains > 0.0).all())
+            self._gains_for = block
+        gain, noticed = self._gains[row], self._noticed[row]
         x = (gain - view.weight[custodians] * self._sanctions - view.norm[custodians] * self.forbidden) \
             * self._half_inv_temperature
         p = noticed * (0.5 + 0.5 * np.tanh(x))  # (the logistic of 2x, written so that it cannot overflow)
-        return np.where(gain > 0.0, p, -1.0).tolist()
+        return (p if self._all_gain else np.where(gain > 0.0, p, -1.0)).tolist()
 
     def day(self) -> None:
         """Steps 5 and 6 of the day: each custodian's key choice, then workers reading from storage."""

@@ -225,8 +225,9 @@ class DocSecModel(mesa.Model):
         self._collections_due()
         self._loans_due()
         self._self_checks()
-        if self.inspectors:
-            self.inspectors.do("work_day")
+        if self.inspectors is not None:
+            for inspector in self.inspectors:  # (as AgentSet.do would, in the order they were hired)
+                inspector.work_day()
         self._investigations_due()
         today = self.today
         totals = self.totals
@@ -575,8 +576,8 @@ class DocSecModel(mesa.Model):
         if collecting:
             gc.disable()
         try:
-            while self.day < target:
-                self.step()
+            if self.day < target:
+                self.run_for(target - self.day)  # (Mesa's clock: one step a unit of time, as step() moves it)
         finally:
             if collecting:
                 gc.enable()

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: The classifications (restricted 1, secret 2, top secret 3): the rows of the felt-severity tables.
 _CLASSIFICATIONS = (1, 2, 3)
+#: The most workload normals drawn at once (``Posts._draw_days``): 2 MiB.
+_DRAW_VALUES = 2 ** 18
 #: The felt severities kept for each post: of an offence, of a grave offence, of a traced leak.
 FELT_KINDS = ("offence", "grave", "leak")
 
@@ -67,12 +69,13 @@ class Posts:
         self._penalty_rows: dict[int, int] = {}   # id of a penalty -> its index in _penalties
         self._penalty_table: tuple | None = None  # their fields as arrays (_penalty_fields)
         self._view: DayView | None = None
-        self._z_day = -1                          # the day of the workload draws in _z
-        self._z = np.zeros(n)
+        self._z = np.zeros((0, n))                # workload normals: one row per day, from day _z_first
+        self._z_first = 0
+        self._w = self._z                         # the lognormal values of those days, from day _w_first on,
+        self._w_first = 0
+        self._w_traits = -1                       # worked out with the traits of this _traits
         self.workload_day = -1                    # the day self.workload is for (-1: to be worked out again)
         self._traits = 0                          # rises when a workload trait or parameter changes
-        self._mean_for = -1
-        self._mean = np.zeros(n)
         self.workload = np.zeros(n)
         self.workload_list: list[float] = []
 
@@ -154,19 +157,39 @@ class Posts:
     def workloads(self) -> np.ndarray:
         """Each post's value of an hour saved today: one lognormal draw per post and day (workload stream),
         ``Stream.lognormal_mean(workload_pressure x workload_scale, workload_variability)`` (its mean is 0 at
-        no pressure, and it is the mean itself at no variability)."""
+        no pressure, and it is the mean itself at no variability).
+
+        The day's normals are drawn for the days ahead at once (``_draw_days``): the model asks for
+        every day's workloads, day after day, so each day gets the values one draw a day would give it.
+        The lognormal values are worked out for those days with the traits of the day they are asked
+        for, and again from the day a trait or a parameter changes."""
         day = self.model.day
         if self.workload_day != day:
-            if self._z_day != day:
-                self._z = self.model.streams.workload.gen.standard_normal(len(self))
-                self._z_day = day
-            if self._mean_for != self._traits:
-                self._mean = self.pressure * self.workload_scale
-                self._mean_for = self._traits
-            self.workload = self._mean * np.exp(self.variability * self._z - self._half_variance)
+            if not self._z_first <= day < self._z_first + len(self._z):
+                self._draw_days(day)
+            if self._w_traits != self._traits:
+                mean = self.pressure * self.workload_scale
+                self._w = mean * np.exp(self.variability * self._z[day - self._z_first:] - self._half_variance)
+                self._w_first = day
+                self._w_traits = self._traits
+            self.workload = self._w[day - self._w_first]
             self.workload_list = self.workload.tolist()
             self.workload_day = day
         return self.workload
+
+    def workload_block(self) -> tuple[np.ndarray, int]:
+        """The workloads of today and of the days drawn after it, as ``workloads`` gives them (a row a
+        day; the block is replaced, not changed, when they are worked out again), and today's row."""
+        self.workloads()
+        return self._w, self.model.day - self._w_first
+
+    def _draw_days(self, day: int) -> None:
+        """The workload normals of ``day`` and the days after it, to the run's last day (at most
+        ``_DRAW_VALUES`` values in all, and one day at least): each day's row is one draw per post."""
+        days = max(1, min(self.model.params.run.days - day + 1, _DRAW_VALUES // max(len(self), 1)))
+        self._z = self.model.streams.workload.gen.standard_normal((days, len(self)))
+        self._z_first = day
+        self._w_traits = -1
 
     def hired(self, post: int, official: Official) -> None:
         """A new official took the post (his traits are in its row)."""

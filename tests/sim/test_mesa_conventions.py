@@ -94,6 +94,28 @@ def test_model_with_its_datacollector_pickles():
     assert clone.datacollector.get_model_vars_dataframe().equals(model.datacollector.get_model_vars_dataframe())
 
 
+def test_run_days_moves_mesas_clock_a_step_a_day_and_runs_scheduled_events():
+    """``run_days`` runs the days on Mesa's clock: its time and steps are the day, and events a user
+    scheduled on it happen on their day, between the days' steps, as with ``step()``."""
+    model = DocSecModel(Parameters().with_overrides({"population.offices": 2, "run.days": 30}), rng=1)
+    seen = []
+
+    def note():
+        seen.append((model.day, model.time))
+
+    model.schedule_event(note, at=7.5)
+    model.run_days(10)
+    assert (model.day, model.steps, model.time) == (10, 10, 10.0)
+    model.step()
+    model.run_days()
+    assert (model.day, model.steps, model.time) == (30, 30, 30.0)
+    assert seen == [(7, 7.5)]
+    stepped = DocSecModel(Parameters().with_overrides({"population.offices": 2, "run.days": 30}), rng=1)
+    for _ in range(30):
+        stepped.step()
+    assert repr(stepped.summary()) == repr(model.summary())  # (nan where nothing was detected)
+
+
 def test_keyword_parameters_reach_the_parameter_object():
     model = DocSecModel(penalty__warnings_before_dismissal=5, external_channel__strength=0.0, rng=1)
     assert model.params.penalty.warnings_before_dismissal == 5

@@ -6,6 +6,7 @@ perception and sanction methods, ``decisions.choice_probability``), after campai
 sanctions, announcements and replacements have moved officials apart.
 """
 
+import numpy as np
 import pytest
 
 from docsec.sim.decisions import Choice, choice_probability, felt, weight
@@ -144,6 +145,63 @@ def test_each_post_draws_one_workload_a_day_with_the_mean_its_traits_give():
             totals[i] += today[i] / (o.office.params.behaviour.workload_pressure * o.workload_scale)
     # lognormal with mean pressure x scale: the scaled mean over 400 days x 100 posts is about 1
     assert sum(totals) / (400 * len(posts)) == pytest.approx(1.0, abs=0.02)
+
+
+def _one_draw_a_day(params, seed, days, timeline=()):
+    """Each day's workloads as the rule gives them from one draw a day of the workload stream (the draws
+    taken afresh, day by day, from a stream spawned as the model's is), beside the model's."""
+    from docsec.sim.streams import Streams
+
+    model = DocSecModel(params, rng=seed, timeline=timeline, collect_daily=False)
+    gen = Streams(model.seed).workload.gen
+    posts = model.posts
+    ours, theirs = [], []
+    for _ in range(days):
+        model.step()
+        z = gen.standard_normal(len(posts))
+        mean = posts.pressure * posts.workload_scale
+        theirs.append(mean * np.exp(posts.variability * z - posts._half_variance))
+        ours.append(posts.workloads().copy())
+    return model, ours, theirs
+
+
+@pytest.mark.parametrize("block", [None, 1, 3], ids=["whole run", "a day at a time", "three days at a time"])
+def test_workloads_drawn_ahead_are_the_values_one_draw_a_day_gives(monkeypatch, block):
+    """Drawn for the days ahead at once (in blocks of any size), through replacements and a change of
+    workload parameters, each day's workloads are bit for bit those of one draw a day."""
+    from docsec.sim import posts as posts_module
+    from docsec.sim.interventions import Intervention
+
+    params = Parameters().with_overrides({"population.offices": 6, "run.days": 40, "inspection.thoroughness": 1.0,
+                                          "penalty.warnings_before_dismissal": 0, "inspection.inspectors": 6,
+                                          "inspection.audits_per_inspector_per_month": 20})
+    if block is not None:
+        monkeypatch.setattr(posts_module, "_DRAW_VALUES", block * 6 * (1 + params.population.deputies_per_office))
+    timeline = [Intervention(day=20, set={"behaviour.workload_pressure": 2.5, "behaviour.workload_variability": 0.8})]
+    model, ours, theirs = _one_draw_a_day(params, 4, 40, timeline)
+    assert model.totals["staff_turnover"] > 0  # officials were replaced: new traits mid-run
+    for day, (a, b) in enumerate(zip(ours, theirs, strict=True), start=1):
+        assert a.tolist() == b.tolist(), f"day {day}"
+
+
+def test_key_chances_follow_the_days_workloads_and_new_parameters():
+    """The key chances kept for the days' workloads are those worked out afresh each day, also after an
+    intervention changes the key's hours and the workload pressure."""
+    from docsec.sim.interventions import Intervention
+
+    params = Parameters().with_overrides({"population.offices": 5, "run.days": 30})
+    timeline = [Intervention(day=12, set={"documents.key_keeping_hours": 0.9, "behaviour.workload_pressure": 3.0})]
+    model = DocSecModel(params, rng=2, timeline=timeline)
+    before = None
+    for day in range(1, 31):
+        model.step()
+        kept = model.keys.chances()
+        model.keys._gains_for = None  # (worked out afresh)
+        assert kept == model.keys.chances(), f"day {day}"
+        if day == 11:
+            before = kept
+        if day == 12:
+            assert kept != before
 
 
 @pytest.mark.parametrize("overrides, expected", [({"behaviour.workload_pressure": 0.0}, "zero"),

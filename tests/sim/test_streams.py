@@ -58,6 +58,19 @@ def test_poisson_counts_take_one_draw_each_even_at_rate_zero():
     assert a.uniform() == b.uniform()
 
 
+def test_poisson_count_is_the_number_of_cumulative_probabilities_at_or_below_the_draw():
+    """At and around each table entry (0 below the first, as bisection gives), for a few rates."""
+    from bisect import bisect_right
+
+    for rate in (0.0, 0.1, 0.6, 4.0):
+        cdf = poisson_cdf(rate)
+        draws = sorted({0.0, *cdf[:-1], *(np.nextafter(c, 0.0) for c in cdf[:-1]), *(np.nextafter(c, 1.0) for c in cdf[:-1])})
+        draws = [float(u) for u in draws if u < 1.0]
+        s = Streams(0).arrivals
+        s._u, s._ui = draws, 0
+        assert s.poisson_counts([cdf] * len(draws)) == [bisect_right(cdf, u) for u in draws]
+
+
 def test_poisson_table_refuses_a_rate_it_cannot_hold():
     with pytest.raises(ValueError, match="between 0 and 700"):
         poisson_cdf(701.0)
