@@ -45,6 +45,7 @@ class Keys:
         self.leak = np.array([h.key_out[0] for h in hazards])
         self.loss = np.array([h.key_out[1] for h in hazards])
         self.forbidden = np.array([float(not p.custody.key_sharing_permitted) for p in params])
+        self._any_forbidden, self._all_forbidden = bool(self.forbidden.any()), bool(self.forbidden.all())
         self.reconsideration = [p.custody.key_reconsideration_per_day for p in params]
         posts = m.posts
         custodians = slice(None, None, posts.per_office)
@@ -79,8 +80,10 @@ class Keys:
             self._all_gain = bool((gains > 0.0).all())
             self._gains_for = block
         gain, noticed = self._gains[row], self._noticed[row]
-        x = (gain - view.weight[custodians] * self._sanctions - view.norm[custodians] * self.forbidden) \
-            * self._half_inv_temperature
+        x = gain - view.weight[custodians] * self._sanctions
+        if self._any_forbidden:  # (the norm counts where it is forbidden; elsewhere it subtracts 0)
+            x = x - (view.norm[custodians] if self._all_forbidden else view.norm[custodians] * self.forbidden)
+        x = x * self._half_inv_temperature
         p = noticed * (0.5 + 0.5 * np.tanh(x))  # (the logistic of 2x, written so that it cannot overflow)
         return (p if self._all_gain else np.where(gain > 0.0, p, -1.0)).tolist()
 

@@ -256,6 +256,8 @@ class DocSecModel(mesa.Model):
         posts = self.posts
         if posts.workload_day != day:
             posts.workloads()  # (today's draw: the first of the day's choices would draw it)
+        workload = posts.workload_list
+        top, secret, restricted = Classification.TOP_SECRET, Classification.SECRET, Classification.RESTRICTED
         k = top_secret = 0
         for i in range(n_offices):
             n_directives = counts[i]
@@ -263,24 +265,25 @@ class DocSecModel(mesa.Model):
             if not arrived:
                 continue
             office = offices[i]
+            officials = office.officials
             share_top = office.params.documents.share_top_secret
             share_top_or_secret = share_top + office.params.documents.share_secret
             for n in range(arrived):
                 u = draws[k]
                 k += 1
                 if u < share_top:
-                    cls = Classification.TOP_SECRET
+                    cls = top
                     top_secret += 1
                 else:
-                    cls = Classification.SECRET if u < share_top_or_secret else Classification.RESTRICTED
+                    cls = secret if u < share_top_or_secret else restricted
                 directive = n < n_directives
                 doc = Document(len(documents) + 1, office, cls, Kind.DIRECTIVE if directive else Kind.CIRCULAR, day)
                 documents.append(doc)
-                official = pick(office.officials)
+                official = pick(officials)
                 if directive:
-                    office.take_in(doc, official, posts.workload_list[official._post])
+                    office.take_in(doc, official, workload[official._post])
                 else:
-                    office.circulate(doc, official, posts.workload_list[official._post])
+                    office.circulate(doc, official, workload[official._post])
         self.today["documents_received"] += k
         self.today["documents_received_top_secret"] += top_secret
 
