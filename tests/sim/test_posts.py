@@ -100,6 +100,25 @@ def test_each_custodians_key_chance_is_the_rule_for_him(moved):
         assert chance == pytest.approx(expected, rel=1e-9, abs=1e-15)
 
 
+def test_key_chances_are_the_rule_where_some_offices_forbid_sharing_the_key_and_others_allow_it(small):
+    from docsec.sim.profiles import OfficeProfile
+
+    model = DocSecModel(small.with_overrides({"custody.key_sharing_permitted": True}), rng=3,
+                        office_profiles=[OfficeProfile(2, {"custody.key_sharing_permitted": False}),
+                                         OfficeProfile(5, {"custody.key_sharing_permitted": False})])
+    model.run_days(60)
+    for office, chance in zip(model.offices, model.keys.chances(), strict=True):
+        c = office.custodian
+        b = office.params.behaviour
+        gain = c.workload() * office.params.documents.key_keeping_hours * office.hazards().key_days
+        leak, loss = office.hazards().key_out
+        forbidden = not office.params.custody.key_sharing_permitted
+        assert forbidden == (office.index + 1 in (2, 5))
+        expected = choice_probability(gain, c.expected_cost(forbidden, model.key_classification, leak=leak, loss=loss),
+                                      c.norm() if forbidden else 0.0, b.choice_temperature, b.attention_scale)
+        assert chance == pytest.approx(expected, rel=1e-9, abs=1e-15)
+
+
 def test_felt_severities_are_worked_out_again_for_the_official_whose_record_moves_and_for_him_only(small):
     model = DocSecModel(small.with_overrides({"education.campaign_interval_days": 0}), rng=1)
     model.run_days(3)
