@@ -113,9 +113,20 @@ def taking_probability(noticed: float, x: float) -> float:
 
 
 # -- the same weighting on arrays (the day's view of every post: posts.DayView) ---------------------
+def constant(value: float) -> np.ndarray:
+    """``value`` as a read-only 0-d array: numpy combines it with an array as it would the float (the same
+    numbers), but sooner, which counts on the small arrays of an office's officials worked out each day."""
+    array = np.array(value, dtype=float)
+    array.flags.writeable = False
+    return array
+
+
+ONE, HALF = constant(1.0), constant(0.5)
+
+
 def weights(p: np.ndarray, gamma: np.ndarray, inv_gamma: np.ndarray, gamma_one: np.ndarray | None) -> np.ndarray:
     """``weight`` of each probability in ``p`` (in [0, 1]) with its ``gamma`` (``inv_gamma`` = 1 / gamma);
     ``gamma_one``: where gamma is 1 the weight is the probability itself (None: nowhere)."""
     a = p ** gamma
-    curved = a / (a + (1.0 - p) ** gamma) ** inv_gamma
+    curved = a / (a + (ONE - p) ** gamma) ** inv_gamma
     return curved if gamma_one is None else np.where(gamma_one, p, curved)

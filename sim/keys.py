@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .decisions import Choice
+from .decisions import HALF, Choice
 from .events import Action
 from .violations import Violation, ViolationKind
 
@@ -47,6 +47,9 @@ class Keys:
         self.forbidden = np.array([float(not p.custody.key_sharing_permitted) for p in params])
         self._any_forbidden, self._all_forbidden = bool(self.forbidden.any()), bool(self.forbidden.all())
         self.reconsideration = [p.custody.key_reconsideration_per_day for p in params]
+        # whether a custodian holding the key weighs handing it over: keeping it costs him time, and there
+        # is a worker to hand it to (an office's workers stay the same through the run)
+        self._weighs = [hours > 0.0 and bool(o.workers) for hours, o in zip(self.hours, m.offices, strict=True)]
         posts = m.posts
         custodians = slice(None, None, posts.per_office)
         self._neg_inv_attention = -1.0 / posts.attention[custodians]
@@ -84,7 +87,7 @@ class Keys:
         if self._any_forbidden:  # (the norm counts where it is forbidden; elsewhere it subtracts 0)
             x = x - (view.norm[custodians] if self._all_forbidden else view.norm[custodians] * self.forbidden)
         x = x * self._half_inv_temperature
-        p = noticed * (0.5 + 0.5 * np.tanh(x))  # (the logistic of 2x, written so that it cannot overflow)
+        p = noticed * (HALF + HALF * np.tanh(x))  # (the logistic of 2x, written so that it cannot overflow)
         return (p if self._all_gain else np.where(gain > 0.0, p, -1.0)).tolist()
 
     def day(self) -> None:
@@ -98,13 +101,12 @@ class Keys:
         judged = bool(m._seats) or m.decisions_log is not None  # seats decide, or choices are recorded
         kept = 0.0  # custody hours of the custodians who keep (or take back) the key
         key_out = 0  # offices where a worker holds the key after the choices
+        weighs = self._weighs
         for i in range(len(out)):
             if not out[i]:
-                if hours[i] <= 0.0:
+                if not weighs[i]:
                     continue
                 office = offices[i]
-                if not office.workers:
-                    continue
                 p = chances[i]
                 if self._takes(office, Choice.HAND_OVER_KEY, p, d) if judged else (p >= 0.0 and d.uniform() < p):
                     self._hand_over(office, d.pick(office.workers))

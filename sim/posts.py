@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .decisions import weights
+from .decisions import ONE, weights
 from .parameters import LeakSanction, PenaltyScaling
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ class Posts:
         if self.own_moved:  # (until an official's own experience first moves, every one is at his initial level)
             own = _decayed(own, self.own_detection_day, self.base_detection, self.persistence, day,
                            updated_today=self.own_updated_day >= day)
-        return own, 1.0 - (1.0 - own) * (1.0 - self.model.publicity_level())
+        return own, ONE - (ONE - own) * (1.0 - self.model.publicity_level())
 
     def mean_perceived_detection(self) -> float:
         """The officials' mean perceived detection now (every post has its official)."""
