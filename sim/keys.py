@@ -47,6 +47,7 @@ class Keys:
         self.forbidden = np.array([float(not p.custody.key_sharing_permitted) for p in params])
         self._any_forbidden, self._all_forbidden = bool(self.forbidden.any()), bool(self.forbidden.all())
         self.reconsideration = [p.custody.key_reconsideration_per_day for p in params]
+        self.reading = [p.behaviour.storage_reading_rate for p in params]
         # whether a custodian holding the key weighs handing it over: keeping it costs him time, and there
         # is a worker to hand it to (an office's workers stay the same through the run)
         self._weighs = [hours > 0.0 and bool(o.workers) for hours, o in zip(self.hours, m.offices, strict=True)]
@@ -101,7 +102,8 @@ class Keys:
         judged = bool(m._seats) or m.decisions_log is not None  # seats decide, or choices are recorded
         kept = 0.0  # custody hours of the custodians who keep (or take back) the key
         key_out = 0  # offices where a worker holds the key after the choices
-        weighs = self._weighs
+        weighs, reconsideration, reading = self._weighs, self.reconsideration, self.reading
+        h = m.streams.handling
         for i in range(len(out)):
             if not out[i]:
                 if not weighs[i]:
@@ -113,7 +115,7 @@ class Keys:
                 else:
                     kept += hours[i]
                     continue
-            elif d.chance(self.reconsideration[i]):
+            elif d.chance(reconsideration[i]):
                 office = offices[i]
                 p = chances[i]
                 if hours[i] > 0.0 and (self._takes(office, Choice.LEAVE_KEY_OUT, p, d) if judged
@@ -126,7 +128,8 @@ class Keys:
             else:
                 office = offices[i]
             key_out += 1
-            self.storage_reading(office)
+            if office.storage and h.chance(reading[i]):  # (storage_reading, written out)
+                self.read_from_storage(office)
         m.today["custody_workload_hours"] += kept
         m.today["key_out_days"] += key_out
 
@@ -161,12 +164,16 @@ class Keys:
             m.commit(office, Violation(ViolationKind.KEY_SHARING, office.custodian, m.day, None, office.key_holder))
 
     def storage_reading(self, office: Office) -> None:
-        """With the key in a worker's hands, workers read stored documents at will (O2); whoever let the key
-        out answers for what is read, and a reader may misplace what he read."""
+        """With the key in a worker's hands, workers read stored documents at will (O2): on a day with
+        documents in storage, a worker reads one with probability ``behaviour.storage_reading_rate``."""
+        if office.storage and self.model.streams.handling.chance(self.reading[office.index]):
+            self.read_from_storage(office)
+
+    def read_from_storage(self, office: Office) -> None:
+        """A worker reads a stored document; whoever let the key out answers for what is read, and the
+        reader may misplace what he read."""
         m = self.model
         h = m.streams.handling
-        if not office.storage or not h.chance(office.params.behaviour.storage_reading_rate):
-            return
         reader = h.pick(office.workers)
         doc = h.pick(office.storage)
         doc.responsible = office.key_released_by or office.custodian

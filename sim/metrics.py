@@ -79,7 +79,7 @@ UNITS: dict[str, str] = {n: u for n, u, _ in DAILY_COUNTERS + DERIVED + GAUGES}
 MEANINGS: dict[str, str] = {n: m for n, _, m in DAILY_COUNTERS + DERIVED + GAUGES}
 
 
-_ZEROS: dict[str, float] = dict.fromkeys(COUNTER_NAMES, 0)
+_ZEROS: dict[str, float] = {**dict.fromkeys(COUNTER_NAMES, 0), "custody_workload_hours": 0.0}  # (hours: a float)
 
 
 def new_counters() -> dict[str, float]:

@@ -232,7 +232,8 @@ class DocSecModel(mesa.Model):
         today = self.today
         totals = self.totals
         for name, count in today.items():
-            totals[name] += count
+            if count:  # (most of a day's counters are 0, and adding 0 changes no total)
+                totals[name] += count
         if self.collect_daily:
             self._daily_rows.append((*today.values(), *self._gauge_levels()))
             self._day_end = self.day  # (the daily table's last row is today's: SummaryCollector)
@@ -290,9 +291,10 @@ class DocSecModel(mesa.Model):
     def _favours(self) -> None:
         offices = self.offices
         draws = self.streams.favours.uniforms(len(offices))  # one draw per office, in office order
-        for office, u, rate in zip(offices, draws, self._favour_rates, strict=True):
-            if u < rate:
-                office.favour_offer()
+        rates = self._favour_rates
+        for i, u in enumerate(draws):
+            if u < rates[i]:
+                offices[i].favour_offer()
 
     def _collections_due(self) -> None:
         for number, doc in list(self._overdue.items()):
@@ -318,9 +320,10 @@ class DocSecModel(mesa.Model):
     def _self_checks(self) -> None:
         offices = self.offices
         draws = self.streams.checks.uniforms(len(offices))  # one draw per office, in office order
-        for office, u, rate in zip(offices, draws, self._check_rates, strict=True):
-            if u < rate and office.unreported_losses:
-                office.self_check()
+        rates = self._check_rates
+        for i, u in enumerate(draws):
+            if u < rates[i] and offices[i].unreported_losses:
+                offices[i].self_check()
 
     def _investigations_due(self) -> None:
         q = self._investigations

@@ -119,7 +119,7 @@ class Stream:
         """One Poisson count for each table of ``cdfs`` (``poisson_cdf``), by inversion of one uniform each:
         the count is the number of the table's cumulative probabilities at or below the draw (none: 0)."""
         draws = self.uniforms(len(cdfs))
-        return [0 if u < cdf[0] else bisect_right(cdf, u) for u, cdf in zip(draws, cdfs, strict=True)]
+        return [0 if u < cdf[0] else bisect_right(cdf, u) for u, cdf in zip(draws, cdfs)]  # (as many of each)
 
     def lognormal_mean(self, mean: float, log_sd: float) -> float:
         """A lognormal draw with the given mean and log-scale spread."""
