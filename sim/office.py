@@ -181,8 +181,10 @@ class Office:
         gain = (official.workload() if workload is None else workload) * p.documents.briefing_hours
         to_worker = bool(self.workers) and official.decide(Choice.COPY_TO_WORKER, gain, forbidden, doc.classification,
                                                            False, leak, loss)
-        colleagues = [o for o in self.officials if o is not official] or [official]
-        recipient = m.streams.decisions.pick(self.workers if to_worker else colleagues)
+        if to_worker:
+            recipient = m.streams.decisions.pick(self.workers)
+        else:  # a cleared colleague (himself, if he has none)
+            recipient = m.streams.decisions.pick([o for o in self.officials if o is not official] or [official])
         doc.state = State.HANDED_OUT
         m.handed_out += 1
         doc.holder = recipient
