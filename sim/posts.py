@@ -64,6 +64,7 @@ class Posts:
         self.aware_moved = False  # whether any official's severity awareness has moved from its initial level
         self.own_moved = False  # whether any official's own perceived detection has moved from its initial level
         self.own_updated_day = 0  # the last day any official's own perceived detection was updated
+        self._own_day = np.zeros(n)  # own_detection_day as floats (the decay's powers take them sooner)
         self._felt = {kind: np.zeros((len(_CLASSIFICATIONS), n)) for kind in FELT_KINDS}
         self._penalties: list[Penalty] = []       # the distinct penalties officials believe in force
         self._penalty_rows: dict[int, int] = {}   # id of a penalty -> its index in _penalties
@@ -95,6 +96,7 @@ class Posts:
         elif column == "own_detection" and not self.own_moved:
             self.own_moved = bool(self.own_detection[post] != self.base_detection[post])
         elif column == "own_detection_day":
+            self._own_day[post] = self.own_detection_day[post]
             self.own_updated_day = max(self.own_updated_day, int(self.own_detection_day[post]))
         elif column == "workload_scale":
             self._traits += 1
@@ -204,7 +206,7 @@ class Posts:
         initial level, as ``Official.perceived_detection_own``), and with publicised sanctions."""
         own = self.own_detection
         if self.own_moved:  # (until an official's own experience first moves, every one is at his initial level)
-            own = _decayed(own, self.own_detection_day, self.base_detection, self.persistence, day,
+            own = _decayed(own, self._own_day, self.base_detection, self.persistence, day,
                            updated_today=self.own_updated_day >= day)
         return own, ONE - (ONE - own) * (1.0 - self.model.publicity_level())
 
