@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 
 #: The classifications (restricted 1, secret 2, top secret 3): the rows of the felt-severity tables.
 _CLASSIFICATIONS = (1, 2, 3)
-#: The most workload normals drawn at once (``Posts._draw_days``): 2 MiB.
-_DRAW_VALUES = 2 ** 18
+#: The most workload normals drawn at once (``Posts._draw_days``): 8 KiB, 25 days of the default organisation's
+#: 40 posts (a new official's traits work out the days drawn again, so the blocks are kept short).
+_DRAW_VALUES = 2 ** 10
 #: The felt severities kept for each post: of an offence, of a grave offence, of a traced leak.
 FELT_KINDS = ("offence", "grave", "leak")
 
