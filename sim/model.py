@@ -259,6 +259,7 @@ class DocSecModel(mesa.Model):
             posts.workloads()  # (today's draw: the first of the day's choices would draw it)
         workload = posts.workload_list
         top, secret, restricted = Classification.TOP_SECRET, Classification.SECRET, Classification.RESTRICTED
+        directive_kind, circular_kind = Kind.DIRECTIVE, Kind.CIRCULAR
         k = top_secret = 0
         for i in range(n_offices):
             n_directives = counts[i]
@@ -278,7 +279,7 @@ class DocSecModel(mesa.Model):
                 else:
                     cls = secret if u < share_top_or_secret else restricted
                 directive = n < n_directives
-                doc = Document(len(documents) + 1, office, cls, Kind.DIRECTIVE if directive else Kind.CIRCULAR, day)
+                doc = Document(len(documents) + 1, office, cls, directive_kind if directive else circular_kind, day)
                 documents.append(doc)
                 official = pick(officials)
                 if directive:

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from .model import DocSecModel
 
 
+# The states and choices met by every document, looked up once: reading an enum's member looks it up on
+# its class each time, and these are read for every document that arrives or comes back.
+_STORED, _HANDED_OUT, _RETURNED, _LOST = State.STORED, State.HANDED_OUT, State.RETURNED, State.LOST
+_DELEGATE, _SKIP_REGISTER = Choice.DELEGATE, Choice.SKIP_REGISTER
+_COPY_TO_WORKER, _POSTPONE_COLLECTION = Choice.COPY_TO_WORKER, Choice.POSTPONE_COLLECTION
+
 class Office:
     """A work unit with one custodian, deputies, workers, one storage room with one key, and a register."""
 
@@ -95,7 +101,7 @@ class Office:
 
     # -- storage -------------------------------------------------------------
     def store(self, doc: Document) -> None:
-        doc.state = State.STORED
+        doc.state = _STORED
         doc.holder = None
         doc.slot = len(self.storage)
         self.storage.append(doc)
@@ -123,7 +129,7 @@ class Office:
         leak, loss = self.hazards().delegation
         cls = doc.classification
         # (decide's arguments: choice, gain, forbidden, classification, grave, leak, loss)
-        if self.workers and official.decide(Choice.DELEGATE, gain, delegation_forbidden, cls, False, leak, loss):
+        if self.workers and official.decide(_DELEGATE, gain, delegation_forbidden, cls, False, leak, loss):
             worker = m.streams.decisions.pick(self.workers)
             doc.responsible = official
             if logging:
@@ -134,7 +140,7 @@ class Office:
             return
         # the official does it himself: registering costs his time, unless he skips it (O6)
         required = p.custody.registration_required
-        if official.decide(Choice.SKIP_REGISTER, gain, required, cls):
+        if official.decide(_SKIP_REGISTER, gain, required, cls):
             m.log(self, official, Action.UNREGISTERED, doc)
             if required:
                 m.commit(self, Violation(ViolationKind.UNREGISTERED, official, m.day, doc))
@@ -179,13 +185,13 @@ class Office:
         forbidden = not p.custody.uncleared_may_handle
         leak, loss = self.hazards().copy_to_worker
         gain = (official.workload() if workload is None else workload) * p.documents.briefing_hours
-        to_worker = bool(self.workers) and official.decide(Choice.COPY_TO_WORKER, gain, forbidden, doc.classification,
+        to_worker = bool(self.workers) and official.decide(_COPY_TO_WORKER, gain, forbidden, doc.classification,
                                                            False, leak, loss)
         if to_worker:
             recipient = m.streams.decisions.pick(self.workers)
         else:  # a cleared colleague (himself, if he has none)
             recipient = m.streams.decisions.pick([o for o in self.officials if o is not official] or [official])
-        doc.state = State.HANDED_OUT
+        doc.state = _HANDED_OUT
         m.handed_out += 1
         doc.holder = recipient
         doc.issuer = official
@@ -209,23 +215,23 @@ class Office:
         m = self.model
         p = self.params
         official = doc.issuer if doc.issuer.active else self.custodian
-        if doc.state is State.LOST:
+        if doc.state is _LOST:
             # the material is not where it should be; he may notice it is missing, or assume it came back
             if m.streams.handling.chance(p.behaviour.loss_discovery):
                 self.notice_loss(doc, official)
             return True
-        if doc.state is not State.HANDED_OUT:
+        if doc.state is not _HANDED_OUT:
             return True
         gain = official.workload() * p.documents.collection_hours
         leak, loss = self.hazards().postponed_collection
-        if official.decide(Choice.POSTPONE_COLLECTION, gain, True, doc.classification, False, leak, loss):
+        if official.decide(_POSTPONE_COLLECTION, gain, True, doc.classification, False, leak, loss):
             if m.day == doc.due_day:
                 if m.events is not None:
                     m.log(self, official, Action.OVERDUE, doc, doc.holder.title)
                 m.commit(self, Violation(ViolationKind.OVERDUE, official, m.day, doc))
             return False
         m.today["custody_workload_hours"] += p.documents.collection_hours
-        doc.state = State.RETURNED
+        doc.state = _RETURNED
         m.handed_out -= 1
         if m.events is not None:
             m.log(self, official, Action.COLLECTED, doc, doc.holder.title)
