@@ -257,7 +257,7 @@ class DocSecModel(mesa.Model):
         posts = self.posts
         if posts.workload_day != day:
             posts.workloads()  # (today's draw: the first of the day's choices would draw it)
-        workload = posts.workload_list
+        workload = posts.workload_list  # (no official is hired or dismissed while documents arrive)
         top, secret, restricted = Classification.TOP_SECRET, Classification.SECRET, Classification.RESTRICTED
         directive_kind, circular_kind = Kind.DIRECTIVE, Kind.CIRCULAR
         k = top_secret = 0

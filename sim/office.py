@@ -30,6 +30,7 @@ _STORED, _HANDED_OUT, _RETURNED, _LOST = State.STORED, State.HANDED_OUT, State.R
 _DELEGATE, _SKIP_REGISTER = Choice.DELEGATE, Choice.SKIP_REGISTER
 _COPY_TO_WORKER, _POSTPONE_COLLECTION = Choice.COPY_TO_WORKER, Choice.POSTPONE_COLLECTION
 
+
 class Office:
     """A work unit with one custodian, deputies, workers, one storage room with one key, and a register."""
 
