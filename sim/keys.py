@@ -122,7 +122,7 @@ class Keys:
                                        else (p >= 0.0 and d.uniform() < p)):
                     self._leave_out(office)
                 else:
-                    office.return_key(f"taken back by {office.custodian.title}")
+                    office.return_key()  # (taken back by the custodian)
                     kept += hours[i]
                     continue
             else:

@@ -46,7 +46,7 @@ from .parameters import ParameterError, Parameters
 from .penalties import PenaltyPolicy
 from .posts import Posts
 from .profiles import OfficeProfile, office_parameters, validate_profiles
-from .streams import Streams, poisson_cdf
+from .streams import DailyChances, Streams, poisson_cdf
 from .violations import Violation, ViolationKind
 
 
@@ -138,6 +138,8 @@ class DocSecModel(mesa.Model):
         pop = params.population
         self.posts = Posts(self, pop.offices, 1 + pop.deputies_per_office)
         self.keys = Keys(self, pop.offices)
+        self._favour_draws = DailyChances(self.streams.favours, pop.offices)  # which offices get a favour offer
+        self._check_draws = DailyChances(self.streams.checks, pop.offices)    # which custodians check storage
         self._campaign_start = 0          # campaigns fall every interval counted from this day
         self._build_organisation()
         self._refresh_office_parameters()
@@ -267,7 +269,7 @@ class DocSecModel(mesa.Model):
             if not arrived:
                 continue
             office = offices[i]
-            officials = office.officials
+            officials = office._officials or office.officials  # (the property, without its call)
             share_top = office.params.documents.share_top_secret
             share_top_or_secret = share_top + office.params.documents.share_secret
             for n in range(arrived):
@@ -291,11 +293,8 @@ class DocSecModel(mesa.Model):
 
     def _favours(self) -> None:
         offices = self.offices
-        draws = self.streams.favours.uniforms(len(offices))  # one draw per office, in office order
-        rates = self._favour_rates
-        for i, u in enumerate(draws):
-            if u < rates[i]:
-                offices[i].favour_offer()
+        for i in self._favour_draws.today(self.day, self._favour_rates):  # (one draw per office, in office order)
+            offices[i].favour_offer()
 
     def _collections_due(self) -> None:
         for number, doc in list(self._overdue.items()):
@@ -320,10 +319,8 @@ class DocSecModel(mesa.Model):
 
     def _self_checks(self) -> None:
         offices = self.offices
-        draws = self.streams.checks.uniforms(len(offices))  # one draw per office, in office order
-        rates = self._check_rates
-        for i, u in enumerate(draws):
-            if u < rates[i] and offices[i].unreported_losses:
+        for i in self._check_draws.today(self.day, self._check_rates):  # (one draw per office, in office order)
+            if offices[i].unreported_losses:
                 offices[i].self_check()
 
     def _investigations_due(self) -> None:

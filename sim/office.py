@@ -127,7 +127,7 @@ class Office:
             m.log(self, official, Action.RECEIVED, doc)
         gain = (official.workload() if workload is None else workload) * p.documents.registration_hours
         delegation_forbidden = not p.custody.uncleared_may_handle
-        leak, loss = self.hazards().delegation
+        leak, loss = (self._hazards_now if self._hazards_for is p else self.hazards()).delegation  # (hazards())
         cls = doc.classification
         # (decide's arguments: choice, gain, forbidden, classification, grave, leak, loss)
         if self.workers and official.decide(_DELEGATE, gain, delegation_forbidden, cls, False, leak, loss):
@@ -184,7 +184,7 @@ class Office:
             m.log(self, official, Action.RECEIVED, doc)
         m.register(doc)
         forbidden = not p.custody.uncleared_may_handle
-        leak, loss = self.hazards().copy_to_worker
+        leak, loss = (self._hazards_now if self._hazards_for is p else self.hazards()).copy_to_worker
         gain = (official.workload() if workload is None else workload) * p.documents.briefing_hours
         to_worker = bool(self.workers) and official.decide(_COPY_TO_WORKER, gain, forbidden, doc.classification,
                                                            False, leak, loss)
@@ -224,7 +224,7 @@ class Office:
         if doc.state is not _HANDED_OUT:
             return True
         gain = official.workload() * p.documents.collection_hours
-        leak, loss = self.hazards().postponed_collection
+        leak, loss = (self._hazards_now if self._hazards_for is p else self.hazards()).postponed_collection
         if official.decide(_POSTPONE_COLLECTION, gain, True, doc.classification, False, leak, loss):
             if m.day == doc.due_day:
                 if m.events is not None:
@@ -253,9 +253,12 @@ class Office:
                 return v
         return None
 
-    def return_key(self, reason: str) -> None:
+    def return_key(self, reason: str | None = None) -> None:
+        """The key comes back to the custodian; ``reason`` is the event log's detail (None: he took it back)."""
         if self.key_holder is not self.custodian:
-            self.model.log(self, self.key_holder, Action.KEY_RETURNED, None, reason)
+            if self.model.events is not None:
+                self.model.log(self, self.key_holder, Action.KEY_RETURNED, None,
+                               reason or f"taken back by {self.custodian.title}")
             self.key_holder = self.custodian
             self.key_released_by = None
 

@@ -218,7 +218,7 @@ class Posts:
             detection = view.detection
         else:
             detection = self.detection_as_of(self.model.day)[1]
-        return float(detection.sum()) / len(detection)  # (the mean, as numpy's mean works it out)
+        return float(np.add.reduce(detection)) / len(detection)  # (the mean, as numpy's mean works it out)
 
     def today(self) -> DayView:
         m = self.model
@@ -253,9 +253,9 @@ class Posts:
                              self.persistence[redo], day)
             scale = scale[:, pen]
             curvature = self.severity_curvature[redo]
-            for kind, severity in severities.items():
-                s = aware * (severity * scale)
-                with np.errstate(invalid="ignore", divide="ignore"):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                for kind, severity in severities.items():
+                    s = aware * (severity * scale)
                     self._felt[kind][:, redo] = np.where(s > 0.0, np.maximum(s, 0.0) ** curvature, 0.0)
             self.felt_stale[redo] = False
             self.felt_version += 1
@@ -281,6 +281,7 @@ def _decayed(level: np.ndarray, since: np.ndarray, base: np.ndarray, persistence
     """A perception decayed toward its initial level since the day it was last updated, by ``persistence``
     (1 - decay) a day, as ``Official``'s are (at its initial level it stays there: base + 0 is base).
     Updated today, it is as it was set; ``updated_today=False`` says no post's was (none to pick out)."""
+    day = np.array(day, dtype=since.dtype)  # (an array meets arrays faster than a Python number does)
     decayed = base + (level - base) * persistence ** (day - since)
     return np.where(since == day, level, decayed) if updated_today else decayed
 

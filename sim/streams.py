@@ -131,6 +131,56 @@ class Stream:
         return mean * math.exp(log_sd * z - 0.5 * log_sd * log_sd)
 
 
+#: At most this many values are drawn ahead at once by ``DailyChances`` (one day's at least).
+_AHEAD_VALUES = 2 ** 12
+
+
+class DailyChances:
+    """Which of ``n`` units' chances come true, day after day, from a stream used for nothing else.
+
+    Each day takes one uniform per unit, in unit order, and unit i's chance comes true where its
+    uniform is below ``rates[i]``: the values ``Stream.uniforms(n)`` would give, day after day. They
+    are drawn for the days ahead in one call (at most ``_AHEAD_VALUES`` values, one day at least)
+    and compared with the rates for all those days at once; from the day the rates change (another
+    list), they are compared again. Each day has its own row of draws: the model asks every day, and a
+    day not asked for would leave its row unused.
+    """
+
+    __slots__ = ("stream", "n", "_draws", "_first", "_rates", "_rows", "_units", "_k")
+
+    def __init__(self, stream: Stream, n: int):
+        self.stream = stream
+        self.n = n
+        self._draws = np.empty((0, n))
+        self._first = 0      # the day of the draws' first row
+        self._rates = None   # the rates the hits were worked out with
+        self._rows: list[int] = []   # the hits from there on, as (row, unit), in the order of the draws
+        self._units: list[int] = []
+        self._k = 0          # the next hit
+
+    def today(self, day: int, rates: list[float]) -> list[int] | tuple[()]:
+        """The units whose chance comes true on ``day``, in unit order."""
+        row = day - self._first
+        if not 0 <= row < len(self._draws):
+            self._draws = self.stream.gen.random((max(1, _AHEAD_VALUES // max(self.n, 1)), self.n))
+            self._first, row, self._rates = day, 0, None
+        if self._rates is not rates:
+            rows, units = np.nonzero(self._draws[row:] < np.asarray(rates, dtype=float))
+            self._rows, self._units, self._k = (rows + row).tolist(), units.tolist(), 0
+            self._rates = rates
+        rows, k = self._rows, self._k
+        while k < len(rows) and rows[k] < row:  # (days not asked for)
+            k += 1
+        if k == len(rows) or rows[k] != row:
+            self._k = k
+            return ()
+        start = k
+        while k < len(rows) and rows[k] == row:
+            k += 1
+        self._k = k
+        return self._units[start:k]
+
+
 class Streams:
     """The set of named streams of one run."""
 

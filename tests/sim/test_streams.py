@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from docsec.sim.streams import _BLOCK, Streams, poisson_cdf
+from docsec.sim import streams
+from docsec.sim.streams import _BLOCK, DailyChances, Streams, poisson_cdf
 
 
 @pytest.mark.parametrize("sizes", [
@@ -74,3 +75,35 @@ def test_poisson_count_is_the_number_of_cumulative_probabilities_at_or_below_the
 def test_poisson_table_refuses_a_rate_it_cannot_hold():
     with pytest.raises(ValueError, match="between 0 and 700"):
         poisson_cdf(701.0)
+
+
+@pytest.mark.parametrize("ahead", [1, 7, 3 * 20 + 5, streams._AHEAD_VALUES])  # a day's values or fewer, a few days, more
+def test_daily_chances_are_the_draws_one_day_at_a_time(monkeypatch, ahead):
+    """The units whose chance comes true each day are those ``uniforms(n)`` gives, day after day, below
+    the rates in force that day: across blocks of draws ahead and when the rates change mid-block."""
+    monkeypatch.setattr(streams, "_AHEAD_VALUES", ahead)
+    n = 20
+    one_by_one, ahead_of_time = Streams(3).favours, Streams(3).favours
+    daily = DailyChances(ahead_of_time, n)
+    rates = [0.3] * n
+    for day in range(1, 120):
+        if day in (10, 11, 57):  # a new list of rates, as an intervention gives (the same values, or others)
+            rates = [0.3] * n if day == 10 else [0.05 * (i % 7) for i in range(n)]
+        draws = one_by_one.uniforms(n)
+        expected = [i for i, u in enumerate(draws) if u < rates[i]]
+        assert list(daily.today(day, rates)) == expected
+
+
+def test_daily_chances_of_rate_zero_and_one():
+    daily = DailyChances(Streams(8).checks, 5)
+    assert list(daily.today(1, [0.0] * 5)) == []
+    assert list(daily.today(2, [1.0] * 5)) == [0, 1, 2, 3, 4]
+
+
+def test_daily_chances_leave_a_day_not_asked_for_unused():
+    """Each day has its own row of draws; a day not asked for (the model asks every day) leaves its row unused."""
+    rows = Streams(4).favours.gen.random((6, 10))
+    daily = DailyChances(Streams(4).favours, 10)
+    rates = [0.5] * 10
+    for day in (1, 2, 5, 6):
+        assert list(daily.today(day, rates)) == [i for i in range(10) if rows[day - 1, i] < 0.5]
