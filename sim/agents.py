@@ -278,7 +278,10 @@ class Official(mesa.Agent):
         noticed = -expm1(-gain / b.attention_scale)  # (notice_probability, written out)
         if u < noticed:
             # the expected cost (expected_cost), from the day's view of every post
-            view = m.posts.today()
+            posts = m.posts
+            view = posts._view  # (posts.today(), without its call where today's view is at hand)
+            if view is None or view.day != m.day or view.version != posts.version:
+                view = posts.today()
             i = self._post
             c = classification - 1
             w = view.weight.item(i)

@@ -110,7 +110,19 @@ class Keys:
                     continue
                 office = offices[i]
                 p = chances[i]
-                if self._takes(office, Choice.HAND_OVER_KEY, p, d) if judged else (p >= 0.0 and d.uniform() < p):
+                if judged:
+                    taken = self._takes(office, Choice.HAND_OVER_KEY, p, d)
+                elif p >= 0.0:
+                    j = d._ui  # (Stream.uniform, written out: most custodians weigh the key every day)
+                    try:
+                        u = d._u[j]
+                    except IndexError:
+                        u, j = d._next_block(), 0
+                    d._ui = j + 1
+                    taken = u < p
+                else:
+                    taken = False
+                if taken:
                     self._hand_over(office, d.pick(office.workers))
                 else:
                     kept += hours[i]

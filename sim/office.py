@@ -146,14 +146,32 @@ class Office:
             if required:
                 m.commit(self, Violation(ViolationKind.UNREGISTERED, official, m.day, doc))
         else:
-            m.today["custody_workload_hours"] += p.documents.registration_hours
-            m.register(doc)
+            today = m.today
+            today["custody_workload_hours"] += p.documents.registration_hours
+            doc.registered = True  # (m.register, written out: a document that has just arrived is not registered yet)
+            today["documents_registered"] += 1
             if logging:
                 m.log(self, official, Action.REGISTERED, doc)
-        if m.streams.handling.chance(p.behaviour.official_misplacement):
-            m.lose(doc, official)
+        misplacement = p.behaviour.official_misplacement
+        if misplacement > 0.0:  # (Stream.chance, written out)
+            h = m.streams.handling
+            j = h._ui
+            try:
+                u = h._u[j]
+            except IndexError:
+                u, j = h._next_block(), 0
+            h._ui = j + 1
+            lost = u < misplacement
         else:
-            self.store(doc)
+            lost = False
+        if lost:
+            m.lose(doc, official)
+        else:  # (store, written out: every directive an official takes in goes through here)
+            storage = self.storage
+            doc.state = _STORED
+            doc.holder = None
+            doc.slot = len(storage)
+            storage.append(doc)
 
     def worker_registers(self, doc: Document, worker: Worker) -> None:
         """A worker given a document to register and store: he may read it, skip the register, misplace it."""
