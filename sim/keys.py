@@ -140,7 +140,7 @@ class Keys:
             else:
                 office = offices[i]
             key_out += 1
-            if office.storage and h.chance(reading[i]):  # (storage_reading, written out)
+            if office.storage and h.chance(reading[i]):  # a worker reads a stored document today (O2)
                 self.read_from_storage(office)
         m.today["custody_workload_hours"] += kept
         m.today["key_out_days"] += key_out
@@ -175,15 +175,10 @@ class Keys:
             office.key_released_by = office.custodian
             m.commit(office, Violation(ViolationKind.KEY_SHARING, office.custodian, m.day, None, office.key_holder))
 
-    def storage_reading(self, office: Office) -> None:
-        """With the key in a worker's hands, workers read stored documents at will (O2): on a day with
-        documents in storage, a worker reads one with probability ``behaviour.storage_reading_rate``."""
-        if office.storage and self.model.streams.handling.chance(self.reading[office.index]):
-            self.read_from_storage(office)
-
     def read_from_storage(self, office: Office) -> None:
-        """A worker reads a stored document; whoever let the key out answers for what is read, and the
-        reader may misplace what he read."""
+        """With the key in a worker's hands, workers read stored documents at will (O2): on a day with
+        documents in storage, a worker reads one with probability ``behaviour.storage_reading_rate`` (``day``
+        draws it). Whoever let the key out answers for what is read, and the reader may misplace what he read."""
         m = self.model
         h = m.streams.handling
         reader = h.pick(office.workers)

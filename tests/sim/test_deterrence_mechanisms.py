@@ -250,7 +250,7 @@ def test_storage_reads_are_charged_to_whoever_let_the_key_out():
     deputy = office.deputies[0]
     office.key_holder, office.key_released_by = office.workers[0], deputy
     doc.responsible = office.custodian
-    model.keys.storage_reading(office)
+    model.keys.read_from_storage(office)
     assert doc.exposed and doc.responsible is deputy
 
 
