@@ -57,6 +57,7 @@ class Keys:
         self._half_inv_temperature = 0.5 / posts.temperature[custodians]
         self._sanctions_for = None
         self._gains_for = None  # (chances: the workload block its gains were worked out for)
+        self._chances_for = None  # (chances: what the days' chances were worked out with, and from which day)
 
     def chances(self) -> list[float]:
         """Each custodian's chance today of leaving the key with a worker if he weighs it (-1: nothing to gain).
@@ -71,8 +72,8 @@ class Keys:
         posts = m.posts
         view = posts.today()
         custodians = slice(None, None, posts.per_office)  # each office's custodian's post
-        felt = view.felt
         if self._sanctions_for != posts.felt_version:
+            felt = view.felt
             c = m.key_classification - 1
             offence, traced_leak = felt["offence"][c, custodians], felt["leak"][c, custodians]
             self._sanctions = offence * (self.forbidden + self.loss) + self.leak * traced_leak
@@ -83,13 +84,23 @@ class Keys:
             self._gains, self._noticed = gains, -np.expm1(gains * self._neg_inv_attention)
             self._all_gain = bool((gains > 0.0).all())
             self._gains_for = block
-        gain, noticed = self._gains[row], self._noticed[row]
-        x = gain - view.weight[custodians] * self._sanctions
+        # the chances of today and of the days ahead that share today's views and workload block, at once
+        views, view_row = posts._views, view.day - posts._views.first
+        done = self._chances_for
+        if (done is not None and done[0] is views and done[1] is block and done[2] == self._sanctions_for
+                and 0 <= view_row - done[3] < len(self._chances)):
+            return self._chances[view_row - done[3]]
+        days = min(views.days - view_row, len(block) - row)
+        gain, noticed = self._gains[row:row + days], self._noticed[row:row + days]
+        x = gain - views.weight[view_row:view_row + days, custodians] * self._sanctions
         if self._any_forbidden:  # (the norm counts where it is forbidden; elsewhere it subtracts 0)
-            x = x - (view.norm[custodians] if self._all_forbidden else view.norm[custodians] * self.forbidden)
+            norm = views.norm[view_row:view_row + days, custodians]
+            x = x - (norm if self._all_forbidden else norm * self.forbidden)
         x = x * self._half_inv_temperature
         p = noticed * (HALF + HALF * np.tanh(x))  # (the logistic of 2x, written so that it cannot overflow)
-        return (p if self._all_gain else np.where(gain > 0.0, p, -1.0)).tolist()
+        self._chances = (p if self._all_gain else np.where(gain > 0.0, p, -1.0)).tolist()
+        self._chances_for = (views, block, self._sanctions_for, view_row)
+        return self._chances[0]
 
     def day(self) -> None:
         """Steps 5 and 6 of the day: each custodian's key choice, then workers reading from storage."""

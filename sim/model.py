@@ -440,11 +440,13 @@ class DocSecModel(mesa.Model):
                  f"{by} found {violation.kind.value} (day {violation.day})")
 
     # -- perceptions shared by all officials ---------------------------------------
-    def _decayed(self, level_and_day: tuple[float, int], decay_per_day: float) -> float:
+    def _decayed(self, level_and_day: tuple[float, int], decay_per_day: float, day: int | None = None) -> float:
+        """A shared level decayed from the day it was last set to ``day`` (default: today)."""
         level, since = level_and_day
-        if level == 0.0 or since == self.day:
+        day = self.day if day is None else day
+        if level == 0.0 or since == day:
             return level
-        return level * (1.0 - decay_per_day) ** (self.day - since)
+        return level * (1.0 - decay_per_day) ** (day - since)
 
     def publicity_level(self) -> float:
         """How much publicised sanctions currently raise everyone's perceived detection (O8).
@@ -459,6 +461,12 @@ class DocSecModel(mesa.Model):
         self._publicity_today = (self.day, self._publicity, self.params, level)
         return level
 
+    def publicity_level_on(self, day: int) -> float:
+        """``publicity_level`` on ``day`` (today or a day ahead), if no sanction is publicised meanwhile."""
+        if day == self.day:
+            return self.publicity_level()
+        return self._decayed(self._publicity, self.params.behaviour.perception_decay_per_day, day)
+
     def publicise(self) -> None:
         level = self.publicity_level()
         step = -math.expm1(-self.params.behaviour.publicity_learning / len(self.offices))
@@ -467,9 +475,13 @@ class DocSecModel(mesa.Model):
 
     def education_level(self) -> float:
         """The current norm boost left by education campaigns (O9)."""
+        return self.education_level_on(self.day)
+
+    def education_level_on(self, day: int) -> float:
+        """``education_level`` on ``day`` (today or a day ahead), if no campaign falls meanwhile."""
         if self._education[0] == 0.0:
             return 0.0  # no campaign yet
-        return self._decayed(self._education, self.params.education.decay_per_day)
+        return self._decayed(self._education, self.params.education.decay_per_day, day)
 
     def campaign(self) -> None:
         """An education campaign: norms rise, officials learn the penalties in force and how severe they are."""

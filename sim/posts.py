@@ -34,6 +34,11 @@ _CLASSIFICATIONS = (1, 2, 3)
 #: The most workload normals drawn at once (``Posts._draw_days``): 8 KiB, 25 days of the default organisation's
 #: 40 posts (a new official's traits work out the days drawn again, so the blocks are kept short).
 _DRAW_VALUES = 2 ** 10
+#: The most days whose views are worked out at once (``Posts.today``), and the most values: the view stays the
+#: same from one day to the next but for the decays until something it depends on changes (in the default
+#: organisation, on about one day in eight), so a small organisation's days ahead are worked out together and
+#: each day takes its row; a large one's view changes every day, and it works out one day at a time.
+_VIEW_DAYS, _VIEW_VALUES = 8, 2 ** 9
 #: The felt severities kept for each post: of an offence, of a grave offence, of a traced leak.
 FELT_KINDS = ("offence", "grave", "leak")
 
@@ -71,6 +76,7 @@ class Posts:
         self._penalty_rows: dict[int, int] = {}   # id of a penalty -> its index in _penalties
         self._penalty_table: tuple | None = None  # their fields as arrays (_penalty_fields)
         self._view: DayView | None = None
+        self._views: _ViewBlock | None = None     # the views of the days ahead (today)
         self._z = np.zeros((0, n))                # workload normals: one row per day, from day _z_first
         self._z_first = 0
         self._w = self._z                         # the lognormal values of those days, from day _w_first on,
@@ -202,14 +208,19 @@ class Posts:
         self.changed()
 
     # -- the day's view ------------------------------------------------------------
-    def detection_as_of(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+    def detection_as_of(self, day, publicity=None) -> tuple[np.ndarray, np.ndarray]:
         """Each official's perceived detection on ``day``: his own experience's part (decayed toward its
-        initial level, as ``Official.perceived_detection_own``), and with publicised sanctions."""
+        initial level, as ``Official.perceived_detection_own``), and with publicised sanctions. ``day``
+        may be a column of days (today and days ahead, with nothing changed meanwhile), one row each,
+        with ``publicity``: the publicity level of each (default: today's)."""
         own = self.own_detection
+        first = day if publicity is None else int(day[0, 0])
         if self.own_moved:  # (until an official's own experience first moves, every one is at his initial level)
             own = _decayed(own, self._own_day, self.base_detection, self.persistence, day,
-                           updated_today=self.own_updated_day >= day)
-        return own, ONE - (ONE - own) * (1.0 - self.model.publicity_level())
+                           updated_today=self.own_updated_day >= first)
+        if publicity is None:
+            return own, ONE - (ONE - own) * (1.0 - self.model.publicity_level())
+        return own, ONE - (ONE - own) * (1.0 - np.array(publicity)[:, None])
 
     def mean_perceived_detection(self) -> float:
         """The officials' mean perceived detection now (every post has its official)."""
@@ -221,10 +232,18 @@ class Posts:
         return float(np.add.reduce(detection)) / len(detection)  # (the mean, as numpy's mean works it out)
 
     def today(self) -> DayView:
+        """Today's view. The views of the days ahead are worked out with today's at once (at most
+        ``_VIEW_DAYS`` and ``_VIEW_VALUES``, to the run's last day), with what they depend on as it is
+        today and each day's decays; they are kept until it changes (``version``), and each of those
+        days takes its row: the view that day's own working out would give."""
         m = self.model
         view = self._view
         if view is None or view.day != m.day or view.version != self.version:
-            view = self._view = DayView(self, m)
+            day = m.day
+            block = self._views
+            if block is None or block.version != self.version or not 0 <= day - block.first < block.days:
+                block = self._views = _ViewBlock(self, m, day)
+            view = self._view = DayView(self, block, day - block.first)
         return view
 
     def felt_as_of(self, day: int) -> dict[str, np.ndarray]:
@@ -262,17 +281,35 @@ class Posts:
         return self._felt
 
 
-class DayView:
-    """Every post's perceptions on one day, as arrays (worked out by ``Posts.today``)."""
+class _ViewBlock:
+    """The views of ``days`` days from ``first`` on, as arrays with a row a day (``Posts.today``)."""
 
-    def __init__(self, posts: Posts, model: DocSecModel):
-        self.day = day = model.day
+    def __init__(self, posts: Posts, model: DocSecModel, first: int):
+        self.first = first
         self.version = posts.version
-        self.detection_own, self.detection = posts.detection_as_of(day)
+        self.days = days = max(1, min(_VIEW_DAYS, _VIEW_VALUES // len(posts), model.params.run.days - first + 1))
+        day_column = np.arange(first, first + days)[:, None]
+        self.detection_own, self.detection = posts.detection_as_of(day_column, [model.publicity_level_on(d)
+                                                                                for d in range(first, first + days)])
         self.weight = weights(self.detection, posts.gamma, posts.inv_gamma,
                               posts.gamma_one if posts.any_gamma_one else None)
-        education = model.education_level()
-        self.norm = posts.norm_trait + education if education else posts.norm_trait
+        norm = posts.norm_trait
+        education = [model.education_level_on(d) for d in range(first, first + days)]
+        self.norm = (np.array([norm + e if e else norm for e in education]) if any(education)
+                     else np.broadcast_to(norm, (days, len(norm))))
+
+
+class DayView:
+    """Every post's perceptions on one day, as arrays (``Posts.today``: row ``row`` of the days' views)."""
+
+    def __init__(self, posts: Posts, block: _ViewBlock, row: int):
+        self.day = day = block.first + row
+        self.version = block.version
+        own = block.detection_own
+        self.detection_own = own[row] if own.ndim == 2 else own
+        self.detection = block.detection[row]
+        self.weight = block.weight[row]
+        self.norm = block.norm[row]
         self.felt = posts.felt_as_of(day)  # kind -> (classification row, post column)
 
 
@@ -281,7 +318,8 @@ def _decayed(level: np.ndarray, since: np.ndarray, base: np.ndarray, persistence
     """A perception decayed toward its initial level since the day it was last updated, by ``persistence``
     (1 - decay) a day, as ``Official``'s are (at its initial level it stays there: base + 0 is base).
     Updated today, it is as it was set; ``updated_today=False`` says no post's was (none to pick out)."""
-    day = np.array(day, dtype=since.dtype)  # (an array meets arrays faster than a Python number does)
+    day = np.asarray(day, dtype=since.dtype)  # (an array meets arrays faster than a Python number does; a column
+    # of days gives a row a day)
     decayed = base + (level - base) * persistence ** (day - since)
     return np.where(since == day, level, decayed) if updated_today else decayed
 

@@ -215,8 +215,74 @@ def test_key_chances_follow_the_days_workloads_and_new_parameters():
         model.step()
         assert model.keys.hours == [0.9 if day >= 12 else params.documents.key_keeping_hours] * 5
         kept = model.keys.chances()
-        model.keys._gains_for = None  # (worked out afresh)
+        model.keys._gains_for = model.keys._chances_for = None  # (worked out afresh)
         assert kept == model.keys.chances(), f"day {day}"
+
+
+def _a_varied_run(small):
+    """Parameters and a timeline under which the view moves in every way it can: audits and sanctions
+    (own experience, publicity), replacements, education campaigns, an announced change of penalties
+    heard day by day, and new parameters mid-run."""
+    from docsec.sim.interventions import Intervention
+
+    params = small.with_overrides({"inspection.thoroughness": 1.0, "penalty.warnings_before_dismissal": 1,
+                                   "education.campaign_interval_days": 9, "run.days": 70})
+    timeline = [Intervention(day=25, set={"penalty.dismissal_severity": 900.0}),
+                Intervention(day=40, set={"custody.key_sharing_permitted": False, "behaviour.workload_pressure": 2.0})]
+    return params, timeline
+
+
+@pytest.mark.parametrize("seed", [1, 6])
+def test_the_views_worked_out_for_the_days_ahead_are_each_days_own(small, seed):
+    """Each day's view and key chances, taken from those worked out for the days ahead, are bit for bit
+    what that day's own working out gives (the kept views and chances set aside for it, then put back)."""
+    params, timeline = _a_varied_run(small)
+    model = DocSecModel(params, rng=seed, timeline=timeline)
+    posts, keys = model.posts, model.keys
+    from_ahead = 0
+    for day in range(1, params.run.days + 1):
+        model.step()
+        view, chances = posts.today(), keys.chances()
+        from_ahead += view.day > posts._views.first
+        kept = posts._view, posts._views, keys._chances_for, keys._chances
+        posts._view = posts._views = keys._chances_for = None
+        own, own_chances = posts.today(), keys.chances()
+        for field in ("detection_own", "detection", "weight", "norm"):
+            assert getattr(view, field).tolist() == getattr(own, field).tolist(), f"day {day}: {field}"
+        assert chances == own_chances, f"day {day}"
+        posts._view, posts._views, keys._chances_for, keys._chances = kept
+    assert model.totals["dismissals"] > 0 and model._publicity[0] > 0 and model._education[0] > 0
+    assert from_ahead > params.run.days / 3  # most days took their view from one worked out before
+
+
+@pytest.mark.parametrize("days_ahead", [1, 3, 8, 40])
+def test_a_run_is_the_same_whatever_the_views_worked_out_ahead(small, monkeypatch, days_ahead):
+    """The days ahead whose views are worked out at once change how fast a run goes, never what happens."""
+    from docsec.sim import posts as posts_module
+
+    params, timeline = _a_varied_run(small)
+
+    def run():
+        model = DocSecModel(params, rng=3, timeline=timeline)
+        model.run_days()
+        return model.totals, model.daily_table()
+
+    totals, daily = run()
+    monkeypatch.setattr(posts_module, "_VIEW_DAYS", days_ahead)
+    monkeypatch.setattr(posts_module, "_VIEW_VALUES", 10 ** 6)
+    other_totals, other_daily = run()
+    assert totals == other_totals
+    assert daily.equals(other_daily)
+
+
+def test_a_large_organisation_works_out_its_views_a_day_at_a_time():
+    """Its view changes every day: the days ahead are bounded by the values worked out at once."""
+    from docsec.sim import posts as posts_module
+
+    model = DocSecModel(Parameters().with_overrides({"population.offices": 500}), rng=1, collect_daily=False)
+    model.step()
+    assert len(model.posts) * model.posts._views.days <= max(posts_module._VIEW_VALUES, len(model.posts))
+    assert model.posts._views.days == 1
 
 
 @pytest.mark.parametrize("overrides, expected", [({"behaviour.workload_pressure": 0.0}, "zero"),
