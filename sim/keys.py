@@ -94,7 +94,7 @@ class Keys:
         gain, noticed = self._gains[row:row + days], self._noticed[row:row + days]
         x = gain - views.weight[view_row:view_row + days, custodians] * self._sanctions
         if self._any_forbidden:  # (the norm counts where it is forbidden; elsewhere it subtracts 0)
-            norm = views.norm[view_row:view_row + days, custodians]
+            norm = views.norm[view_row:view_row + days, custodians] if views.norm.ndim == 2 else views.norm[custodians]
             x = x - (norm if self._all_forbidden else norm * self.forbidden)
         x = x * self._half_inv_temperature
         p = noticed * (HALF + HALF * np.tanh(x))  # (the logistic of 2x, written so that it cannot overflow)

@@ -226,9 +226,11 @@ class Posts:
         """The officials' mean perceived detection now (every post has its official)."""
         view = self._view
         if view is not None and view.day == self.model.day and view.version == self.version:
-            detection = view.detection
-        else:
-            detection = self.detection_as_of(self.model.day)[1]
+            block = self._views  # (the sums of the days' views, row by row: each row's sum as its own)
+            if block.sums is None:
+                block.sums = np.add.reduce(block.detection, axis=1).tolist()
+            return block.sums[view.day - block.first] / len(self)
+        detection = self.detection_as_of(self.model.day)[1]
         return float(np.add.reduce(detection)) / len(detection)  # (the mean, as numpy's mean works it out)
 
     def today(self) -> DayView:
@@ -295,8 +297,9 @@ class _ViewBlock:
                               posts.gamma_one if posts.any_gamma_one else None)
         norm = posts.norm_trait
         education = [model.education_level_on(d) for d in range(first, first + days)]
-        self.norm = (np.array([norm + e if e else norm for e in education]) if any(education)
-                     else np.broadcast_to(norm, (days, len(norm))))
+        # (a row a day; with no campaign's boost on any of the days, each day's is the trait itself: one row)
+        self.norm = np.array([norm + e if e else norm for e in education]) if any(education) else norm
+        self.sums: list[float] | None = None  # each day's sum of perceived detection (mean_perceived_detection)
 
 
 class DayView:
@@ -309,7 +312,7 @@ class DayView:
         self.detection_own = own[row] if own.ndim == 2 else own
         self.detection = block.detection[row]
         self.weight = block.weight[row]
-        self.norm = block.norm[row]
+        self.norm = block.norm[row] if block.norm.ndim == 2 else block.norm
         self.felt = posts.felt_as_of(day)  # kind -> (classification row, post column)
 
 

@@ -242,7 +242,7 @@ def test_the_views_worked_out_for_the_days_ahead_are_each_days_own(small, seed):
     from_ahead = 0
     for day in range(1, params.run.days + 1):
         model.step()
-        view, chances = posts.today(), keys.chances()
+        view, chances, mean = posts.today(), keys.chances(), posts.mean_perceived_detection()
         from_ahead += view.day > posts._views.first
         kept = posts._view, posts._views, keys._chances_for, keys._chances
         posts._view = posts._views = keys._chances_for = None
@@ -250,6 +250,7 @@ def test_the_views_worked_out_for_the_days_ahead_are_each_days_own(small, seed):
         for field in ("detection_own", "detection", "weight", "norm"):
             assert getattr(view, field).tolist() == getattr(own, field).tolist(), f"day {day}: {field}"
         assert chances == own_chances, f"day {day}"
+        assert mean == float(np.add.reduce(own.detection)) / len(posts), f"day {day}"
         posts._view, posts._views, keys._chances_for, keys._chances = kept
     assert model.totals["dismissals"] > 0 and model._publicity[0] > 0 and model._education[0] > 0
     assert from_ahead > params.run.days / 3  # most days took their view from one worked out before
