@@ -85,7 +85,7 @@ class Keys:
             self._all_gain = bool((gains > 0.0).all())
             self._gains_for = block
         # the chances of today and of the days ahead that share today's views and workload block, at once
-        views, view_row = posts._views, view.day - posts._views.first
+        views, view_row = view.block, view.row
         done = self._chances_for
         if (done is not None and done[0] is views and done[1] is block and done[2] == self._sanctions_for
                 and 0 <= view_row - done[3] < len(self._chances)):

@@ -463,8 +463,6 @@ class DocSecModel(mesa.Model):
 
     def publicity_level_on(self, day: int) -> float:
         """``publicity_level`` on ``day`` (today or a day ahead), if no sanction is publicised meanwhile."""
-        if day == self.day:
-            return self.publicity_level()
         return self._decayed(self._publicity, self.params.behaviour.perception_decay_per_day, day)
 
     def publicise(self) -> None:

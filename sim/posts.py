@@ -208,29 +208,28 @@ class Posts:
         self.changed()
 
     # -- the day's view ------------------------------------------------------------
-    def detection_as_of(self, day, publicity=None) -> tuple[np.ndarray, np.ndarray]:
-        """Each official's perceived detection on ``day``: his own experience's part (decayed toward its
-        initial level, as ``Official.perceived_detection_own``), and with publicised sanctions. ``day``
-        may be a column of days (today and days ahead, with nothing changed meanwhile), one row each,
-        with ``publicity``: the publicity level of each (default: today's)."""
+    def detection_as_of(self, first: int, days: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Each official's perceived detection on ``days`` days from ``first`` (today) on, with nothing
+        changed meanwhile, a row a day: his own experience's part (decayed toward its initial level, as
+        ``Official.perceived_detection_own``; one row for every day while no official's has moved), and
+        with publicised sanctions."""
         own = self.own_detection
-        first = day if publicity is None else int(day[0, 0])
+        m = self.model
         if self.own_moved:  # (until an official's own experience first moves, every one is at his initial level)
-            own = _decayed(own, self._own_day, self.base_detection, self.persistence, day,
-                           updated_today=self.own_updated_day >= first)
-        if publicity is None:
-            return own, ONE - (ONE - own) * (1.0 - self.model.publicity_level())
-        return own, ONE - (ONE - own) * (1.0 - np.array(publicity)[:, None])
+            own = _decayed(own, self._own_day, self.base_detection, self.persistence,
+                           np.arange(first, first + days)[:, None], updated_today=self.own_updated_day >= first)
+        publicity = np.array([m.publicity_level_on(d) for d in range(first, first + days)])[:, None]
+        return own, ONE - (ONE - own) * (1.0 - publicity)
 
     def mean_perceived_detection(self) -> float:
         """The officials' mean perceived detection now (every post has its official)."""
         view = self._view
         if view is not None and view.day == self.model.day and view.version == self.version:
-            block = self._views  # (the sums of the days' views, row by row: each row's sum as its own)
-            if block.sums is None:
+            block = view.block
+            if block.sums is None:  # (each day's sum, row by row, as numpy's mean works it out for one day)
                 block.sums = np.add.reduce(block.detection, axis=1).tolist()
-            return block.sums[view.day - block.first] / len(self)
-        detection = self.detection_as_of(self.model.day)[1]
+            return block.sums[view.row] / len(self)
+        detection = self.detection_as_of(self.model.day)[1][0]
         return float(np.add.reduce(detection)) / len(detection)  # (the mean, as numpy's mean works it out)
 
     def today(self) -> DayView:
@@ -290,9 +289,7 @@ class _ViewBlock:
         self.first = first
         self.version = posts.version
         self.days = days = max(1, min(_VIEW_DAYS, _VIEW_VALUES // len(posts), model.params.run.days - first + 1))
-        day_column = np.arange(first, first + days)[:, None]
-        self.detection_own, self.detection = posts.detection_as_of(day_column, [model.publicity_level_on(d)
-                                                                                for d in range(first, first + days)])
+        self.detection_own, self.detection = posts.detection_as_of(first, days)
         self.weight = weights(self.detection, posts.gamma, posts.inv_gamma,
                               posts.gamma_one if posts.any_gamma_one else None)
         norm = posts.norm_trait
@@ -306,6 +303,7 @@ class DayView:
     """Every post's perceptions on one day, as arrays (``Posts.today``: row ``row`` of the days' views)."""
 
     def __init__(self, posts: Posts, block: _ViewBlock, row: int):
+        self.block, self.row = block, row  # (its days' views, and its row there)
         self.day = day = block.first + row
         self.version = block.version
         own = block.detection_own
